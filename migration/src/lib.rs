@@ -1,0 +1,19 @@
+//! Hearth's schema, one migration per file. Knows table and column names only; the
+//! application's entities live in `hearth::storage::sql` and must match what is built here.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_accounts;
+mod m20261124_000002_create_rooms_and_messages;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_create_accounts::Migration),
+            Box::new(m20261124_000002_create_rooms_and_messages::Migration),
+        ]
+    }
+}

@@ -1,0 +1,297 @@
+//! Settings: `config.toml` (every key documented there), overridden by `HEARTH_SECTION__KEY`
+//! environment variables, plus the Django app's `SECRET_KEY`, `ENCRYPT_KEY` and `DEBUG`
+//! (from the environment or `.env`). Loaded and validated once, then passed explicitly.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// A configuration problem, naming the setting at fault in one line.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {setting}: {problem}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    pub fn new(setting: impl Into<String>, problem: impl std::fmt::Display) -> Self {
+        Self { setting: setting.into(), problem: problem.to_string() }
+    }
+}
+
+/// A value that must never be printed: `Debug` shows only whether it is set.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_empty() { "Secret(unset)" } else { "Secret(***)" })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub debug: bool,
+    pub server: ServerSettings,
+    pub data: DataSettings,
+    pub secrets: SecretSettings,
+    pub accounts: AccountSettings,
+    pub limits: LimitSettings,
+    pub chat: ChatSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// Origins browsers may use, `scheme://host[:port]`; empty means the loopback ones.
+    pub origins: Vec<String>,
+    pub secure_cookies: bool,
+    pub max_body: usize,
+    pub session_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataSettings {
+    pub dir: PathBuf,
+    /// Empty: SQLite at `<dir>/hearth.sqlite3`.
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecretSettings {
+    pub secret_key: Secret,
+    /// Fernet keys, newest first: the first encrypts, any decrypts.
+    pub encrypt_keys: Vec<Secret>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailVerification {
+    None,
+    Optional,
+    Mandatory,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccountSettings {
+    pub email_verification: EmailVerification,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    pub login_per_minute: u32,
+    pub signup_per_minute: u32,
+    pub ws_messages_per_second: u32,
+    pub ws_message_burst: u32,
+    pub ws_max_frame: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChatSettings {
+    pub history: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    pub level: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            debug: false,
+            server: ServerSettings::default(),
+            data: DataSettings::default(),
+            secrets: SecretSettings::default(),
+            accounts: AccountSettings::default(),
+            limits: LimitSettings::default(),
+            chat: ChatSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8000,
+            origins: Vec::new(),
+            secure_cookies: false,
+            max_body: 1024 * 1024,
+            session_days: 14,
+        }
+    }
+}
+
+impl Default for DataSettings {
+    fn default() -> Self {
+        Self { dir: PathBuf::from("data"), database_url: String::new() }
+    }
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self { email_verification: EmailVerification::Optional }
+    }
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            login_per_minute: 10,
+            signup_per_minute: 10,
+            ws_messages_per_second: 20,
+            ws_message_burst: 40,
+            ws_max_frame: 16 * 1024,
+        }
+    }
+}
+
+impl Default for ChatSettings {
+    fn default() -> Self {
+        Self { history: 30 }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self { level: "info".into() }
+    }
+}
+
+impl Settings {
+    /// Loads defaults ← config file ← `.env` and environment, then validates.
+    /// `file` is the explicit `--config`; without it `config.toml` is read if present.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        // `.env` fills in variables the environment does not already set.
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(ConfigError::new(".env", e)),
+        }
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) if !path.is_file() => {
+                return Err(ConfigError::new("--config", format!("{} does not exist", path.display())));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file_exact("config.toml")),
+        }
+        figment = figment
+            .merge(Env::prefixed("HEARTH_").ignore(&["config"]).split("__"))
+            .merge(legacy_env()?);
+        let settings: Settings = figment.extract().map_err(figment_error)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what types alone cannot: ranges and formats.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.server
+            .host
+            .parse::<IpAddr>()
+            .map_err(|_| ConfigError::new("server.host", "must be an IP address such as 127.0.0.1"))?;
+        for origin in &self.server.origins {
+            let valid = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && !origin.ends_with('/')
+                && origin.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
+            if !valid {
+                return Err(ConfigError::new(
+                    "server.origins",
+                    format!("{origin:?} is not scheme://host[:port]"),
+                ));
+            }
+        }
+        if self.server.max_body < 1024 {
+            return Err(ConfigError::new("server.max_body", "must be at least 1024 bytes"));
+        }
+        if self.server.session_days == 0 {
+            return Err(ConfigError::new("server.session_days", "must be at least 1"));
+        }
+        if self.limits.login_per_minute == 0 || self.limits.signup_per_minute == 0 {
+            return Err(ConfigError::new("limits", "per-minute limits must be at least 1"));
+        }
+        if self.limits.ws_messages_per_second == 0 || self.limits.ws_message_burst == 0 {
+            return Err(ConfigError::new("limits.ws_messages_per_second", "must be at least 1"));
+        }
+        if !(1024..=1024 * 1024).contains(&self.limits.ws_max_frame) {
+            return Err(ConfigError::new("limits.ws_max_frame", "must be between 1 KiB and 1 MiB"));
+        }
+        if !(1..=500).contains(&self.chat.history) {
+            return Err(ConfigError::new("chat.history", "must be between 1 and 500"));
+        }
+        if self.data.dir.as_os_str().is_empty() {
+            return Err(ConfigError::new("data.dir", "must not be empty"));
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log.level)
+            .map_err(|e| ConfigError::new("log.level", e))?;
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.data.database_url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.data.dir.join("hearth.sqlite3").display())
+        } else {
+            self.data.database_url.clone()
+        }
+    }
+}
+
+/// The Django app's variable names, so an existing deployment's environment carries over.
+fn legacy_env() -> Result<Serialized<serde_json::Value>, ConfigError> {
+    let mut overrides = serde_json::Map::new();
+    let mut secrets = serde_json::Map::new();
+    if let Ok(key) = std::env::var("SECRET_KEY") {
+        secrets.insert("secret_key".into(), key.into());
+    }
+    if let Ok(key) = std::env::var("ENCRYPT_KEY") {
+        let keys: Vec<serde_json::Value> =
+            key.split(',').map(|k| k.trim().to_owned().into()).collect();
+        secrets.insert("encrypt_keys".into(), keys.into());
+    }
+    if !secrets.is_empty() {
+        overrides.insert("secrets".into(), secrets.into());
+    }
+    if let Ok(raw) = std::env::var("DEBUG") {
+        let debug = match raw.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => true,
+            "" | "0" | "false" | "no" | "off" => false,
+            _ => return Err(ConfigError::new("DEBUG", format!("{raw:?} is not true or false"))),
+        };
+        overrides.insert("debug".into(), debug.into());
+    }
+    Ok(Serialized::defaults(serde_json::Value::Object(overrides)))
+}
+
+fn figment_error(error: figment::Error) -> ConfigError {
+    let setting = if error.path.is_empty() { "config".to_owned() } else { error.path.join(".") };
+    ConfigError::new(setting, error.kind)
+}

@@ -1,0 +1,80 @@
+//! Messages: the plaintext body as typed (frontend only) and the sealed form storage keeps.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Invalid, RoomId, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MessageId(pub i64);
+
+/// A message as typed: trimmed, not empty, at most [`MessageBody::MAX_CHARS`] characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageBody(String);
+
+impl MessageBody {
+    pub const MAX_CHARS: usize = 10_000;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(Invalid::new("This field may not be blank."));
+        }
+        if trimmed.chars().count() > Self::MAX_CHARS {
+            return Err(Invalid::new(format!(
+                "Ensure this field has no more than {} characters.",
+                Self::MAX_CHARS
+            )));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A Fernet token: the only form in which a body or file crosses into storage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Sealed(pub String);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewMessage {
+    pub room: RoomId,
+    pub author: UserId,
+    pub body: Sealed,
+}
+
+/// Who wrote a stored message, as shown beside it. `None` on the message once the
+/// account is gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredMessage {
+    pub id: MessageId,
+    pub room: RoomId,
+    pub author: Option<Author>,
+    pub body: Sealed,
+    pub created: DateTime<Utc>,
+    pub edited: Option<DateTime<Utc>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_trimmed_and_bounded() {
+        assert_eq!(MessageBody::parse("  hi \n").map(|b| b.0), Ok("hi".to_owned()));
+        assert!(MessageBody::parse(" \n\t ").is_err());
+        assert!(MessageBody::parse(&"é".repeat(10_000)).is_ok());
+        assert!(MessageBody::parse(&"é".repeat(10_001)).is_err());
+    }
+}

@@ -1,0 +1,23 @@
+//! Validated values and the owned records that cross the storage boundary.
+//! Nothing here knows about HTTP or SQL: a raw string becomes a domain value at the edge,
+//! through `parse`, and nothing deeper sees it raw.
+
+pub mod message;
+pub mod password;
+pub mod room;
+pub mod user;
+
+pub use message::{Author, MessageBody, MessageId, NewMessage, Sealed, StoredMessage};
+pub use room::{NewRoom, Room, RoomId, RoomKind, RoomName};
+pub use user::{Email, NewUser, User, UserId, Username};
+
+/// Why a value was refused at the edge; the text is fit to show the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}

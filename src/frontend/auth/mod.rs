@@ -1,0 +1,8 @@
+//! Who is asking: server-side sessions (actix-session over our `SessionStore`), the
+//! signed-in user extractors, and the CSRF guard.
+
+pub mod csrf;
+pub mod session_store;
+pub mod user;
+
+pub use user::{CurrentUser, MaybeUser};

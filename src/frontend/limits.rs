@@ -1,0 +1,43 @@
+//! Rate limits (governor): per IP on sign-up and log-in, per user on WebSocket messages.
+
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use super::error::AppError;
+use crate::config::LimitSettings;
+use crate::domain::UserId;
+
+pub struct Limiters {
+    pub login: DefaultKeyedRateLimiter<IpAddr>,
+    pub signup: DefaultKeyedRateLimiter<IpAddr>,
+    pub ws_messages: DefaultKeyedRateLimiter<UserId>,
+}
+
+fn at_least_one(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
+}
+
+impl Limiters {
+    pub fn new(limits: &LimitSettings) -> Self {
+        Self {
+            login: DefaultKeyedRateLimiter::keyed(Quota::per_minute(at_least_one(limits.login_per_minute))),
+            signup: DefaultKeyedRateLimiter::keyed(Quota::per_minute(at_least_one(limits.signup_per_minute))),
+            ws_messages: DefaultKeyedRateLimiter::keyed(
+                Quota::per_second(at_least_one(limits.ws_messages_per_second))
+                    .allow_burst(at_least_one(limits.ws_message_burst)),
+            ),
+        }
+    }
+}
+
+/// Takes one cell for `key`, or says how long to wait.
+pub fn check<K: Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), AppError> {
+    limiter.check_key(key).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        AppError::RateLimited { retry_after_secs: wait.as_secs().max(1) }
+    })
+}

@@ -1,0 +1,14 @@
+//! Everything a person or a program talks to: pages, the WebSocket, static assets.
+//! Reaches persistence only through `storage::Storage`.
+
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod limits;
+pub mod origin;
+pub mod pages;
+pub mod routes;
+pub mod security_headers;
+pub mod state;
+pub mod templates;
+pub mod ws;

@@ -1,0 +1,235 @@
+//! `/accounts/…`: sign up, log in, log out.
+
+use std::collections::BTreeMap;
+
+use actix_identity::Identity;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::base_context;
+use crate::config::EmailVerification;
+use crate::crypto;
+use crate::domain::password::validate_password;
+use crate::domain::{Email, NewUser, User, Username};
+use crate::frontend::auth::MaybeUser;
+use crate::frontend::auth::session_store::{IP_KEY, USER_AGENT_KEY};
+use crate::frontend::error::AppError;
+use crate::frontend::limits;
+use crate::frontend::state::AppState;
+use crate::storage::StorageError;
+
+/// Field name → messages, as Django forms report them.
+type FieldErrors = BTreeMap<&'static str, Vec<String>>;
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password1: String,
+    #[serde(default)]
+    password2: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+/// Only same-site paths are followed after log-in, never another host.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        _ => "/chat/",
+    }
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_owned())).finish()
+}
+
+fn client_ip(request: &HttpRequest) -> std::net::IpAddr {
+    request.peer_addr().map(|a| a.ip()).unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into())
+}
+
+/// Signs `user` in on this browser: a fresh session key (actix-identity renews it), with
+/// the device and address kept for the sessions list.
+fn sign_in(request: &HttpRequest, session: &Session, user: &User) -> Result<(), AppError> {
+    Identity::login(&request.extensions(), user.id.to_string())
+        .map_err(|e| AppError::Internal(format!("login: {e}")))?;
+    let agent = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect::<String>();
+    let record = |key: &str, value: String| {
+        session.insert(key, value).map_err(|e| AppError::Internal(format!("session: {e}")))
+    };
+    record(USER_AGENT_KEY, agent)?;
+    record(IP_KEY, client_ip(request).to_string())
+}
+
+/// `GET /accounts/signup/`
+pub async fn signup_get(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    MaybeUser(user): MaybeUser,
+) -> Result<HttpResponse, AppError> {
+    if user.is_some() {
+        return Ok(see_other("/chat/"));
+    }
+    let context = context! { errors => minijinja::Value::from(minijinja::value::Serde(FieldErrors::new())), values => context!{}, ..base_context(&session, None)? };
+    state.templates.page(&request, "pages/signup.html", context)
+}
+
+/// `POST /accounts/signup/`
+#[tracing::instrument(skip_all)]
+pub async fn signup_post(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<SignupForm>,
+) -> Result<HttpResponse, AppError> {
+    limits::check(&state.limits.signup, &client_ip(&request))?;
+    let form = form.into_inner();
+    let mut errors = FieldErrors::new();
+    let username = Username::parse(&form.username).map_err(|e| errors.entry("username").or_default().push(e.0)).ok();
+    let email = Email::parse(&form.email).map_err(|e| errors.entry("email").or_default().push(e.0)).ok();
+    if form.password1 != form.password2 {
+        errors.entry("password2").or_default().push("You must type the same password each time.".into());
+    } else if let Err(problems) = validate_password(&form.password1, form.username.trim(), form.email.trim()) {
+        errors.entry("password1").or_default().extend(problems);
+    }
+    let (Some(username), Some(email), true) = (username, email, errors.is_empty()) else {
+        return signup_again(&request, &state, &session, &form, errors);
+    };
+
+    let password = form.password1.clone();
+    let password_hash = web::block(move || crypto::hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let new = NewUser { username, email, password_hash, is_admin: false };
+    let user = match state.storage.create_user(new).await {
+        Ok(user) => user,
+        Err(StorageError::Conflict(field)) => {
+            let message = if field == "email" {
+                "A user is already registered with this email address."
+            } else {
+                "A user with that username already exists."
+            };
+            errors.entry(if field == "email" { "email" } else { "username" }).or_default().push(message.into());
+            return signup_again(&request, &state, &session, &form, errors);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tracing::info!(user = %user.id, "account created");
+    if state.settings.accounts.email_verification == EmailVerification::Mandatory {
+        let context = context! { email => user.email, ..base_context(&session, None)? };
+        return state.templates.page(&request, "pages/verify_email_sent.html", context);
+    }
+    sign_in(&request, &session, &user)?;
+    Ok(see_other("/chat/"))
+}
+
+fn signup_again(
+    request: &HttpRequest,
+    state: &AppState,
+    session: &Session,
+    form: &SignupForm,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let values = context! { username => form.username.trim(), email => form.email.trim() };
+    let context = context! { errors => minijinja::Value::from(minijinja::value::Serde(errors)), values => values, ..base_context(session, None)? };
+    state.templates.page_with_status(request, "pages/signup.html", context, StatusCode::BAD_REQUEST)
+}
+
+/// `GET /accounts/login/`
+pub async fn login_get(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<NextQuery>,
+    MaybeUser(user): MaybeUser,
+) -> Result<HttpResponse, AppError> {
+    let next = safe_next(query.next.as_deref()).to_owned();
+    if user.is_some() {
+        return Ok(see_other(&next));
+    }
+    let context = context! { error => None::<String>, login => "", next => next, ..base_context(&session, None)? };
+    state.templates.page(&request, "pages/login.html", context)
+}
+
+/// `POST /accounts/login/`
+#[tracing::instrument(skip_all)]
+pub async fn login_post(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    limits::check(&state.limits.login, &client_ip(&request))?;
+    let form = form.into_inner();
+    let next = safe_next(form.next.as_deref()).to_owned();
+    let found = match state.storage.credentials_by_login(&form.login).await {
+        Ok(found) => Some(found),
+        Err(StorageError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let password = form.password.clone();
+    let user = web::block(move || match found {
+        Some(found) if crypto::verify_password(&password, &found.password_hash) && found.user.is_active => {
+            Some(found.user)
+        }
+        Some(_) => None,
+        None => {
+            crypto::burn_verification_time(&password);
+            None
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+
+    let Some(user) = user else {
+        tracing::warn!(login = %form.login.chars().take(64).collect::<String>(), ip = %client_ip(&request), "failed log-in");
+        let context = context! {
+            error => "The username and/or password you specified are not correct.",
+            login => form.login.trim(),
+            next => next,
+            ..base_context(&session, None)?
+        };
+        return state.templates.page_with_status(&request, "pages/login.html", context, StatusCode::BAD_REQUEST);
+    };
+    sign_in(&request, &session, &user)?;
+    let mut response = see_other(&next);
+    if let Ok(value) = HeaderValue::from_str(&next) {
+        response.headers_mut().insert(header::HeaderName::from_static("hx-redirect"), value);
+    }
+    Ok(response)
+}
+
+/// `POST /accounts/logout/`
+pub async fn logout_post(identity: Option<Identity>) -> HttpResponse {
+    if let Some(identity) = identity {
+        identity.logout();
+    }
+    see_other("/")
+}

@@ -1,0 +1,23 @@
+//! `/`: a landing page for visitors, the public chat for members.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{base_context, chat};
+use crate::frontend::auth::MaybeUser;
+use crate::frontend::error::AppError;
+use crate::frontend::state::AppState;
+
+/// `GET /`
+#[tracing::instrument(skip_all)]
+pub async fn home_get(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    MaybeUser(user): MaybeUser,
+) -> Result<HttpResponse, AppError> {
+    match user {
+        Some(user) => chat::render_public_chat(&request, &state, &session, &user).await,
+        None => state.templates.page(&request, "pages/landing.html", base_context(&session, None)?),
+    }
+}

@@ -1,0 +1,19 @@
+//! Server-rendered pages and their htmx partials, one file per area.
+
+pub mod accounts;
+pub mod chat;
+pub mod home;
+pub mod view;
+
+use actix_session::Session;
+use minijinja::{Value, context};
+
+use crate::domain::User;
+use crate::frontend::auth::csrf;
+use crate::frontend::error::AppError;
+
+/// What every page's layout needs: who is signed in and the session's CSRF token.
+pub fn base_context(session: &Session, user: Option<&User>) -> Result<Value, AppError> {
+    let me = user.map(view::UserView::from);
+    Ok(context! { me => Value::from(minijinja::value::Serde(&me)), csrf_token => csrf::token(session)? })
+}

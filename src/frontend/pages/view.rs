@@ -1,0 +1,93 @@
+//! What templates see: plain serialisable views of domain records, built in one place.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::domain::{StoredMessage, User};
+
+/// Tailwind classes for initials avatars; listed here in full so Tailwind's scan finds them.
+const AVATAR_COLOURS: [&str; 8] = [
+    "bg-orange-500",
+    "bg-amber-600",
+    "bg-emerald-600",
+    "bg-teal-600",
+    "bg-sky-600",
+    "bg-indigo-500",
+    "bg-fuchsia-600",
+    "bg-rose-500",
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub initials: String,
+    pub colour: &'static str,
+}
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        Self::new(user.id.0, &user.username, user.shown_name())
+    }
+}
+
+impl UserView {
+    pub fn new(id: i64, username: &str, name: &str) -> Self {
+        let initials: String = name
+            .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+            .filter_map(|part| part.chars().next())
+            .take(2)
+            .flat_map(char::to_uppercase)
+            .collect();
+        let hash = username.bytes().fold(0usize, |acc, b| acc.wrapping_mul(31).wrapping_add(b.into()));
+        Self {
+            id,
+            username: username.to_owned(),
+            name: name.to_owned(),
+            initials,
+            colour: AVATAR_COLOURS[hash % AVATAR_COLOURS.len()],
+        }
+    }
+
+    fn deleted() -> Self {
+        Self::new(0, "", "deleted user")
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageView {
+    pub id: i64,
+    pub author: UserView,
+    pub body: String,
+    /// ISO 8601, for `<time datetime>`.
+    pub created: String,
+    /// HH:MM UTC, shown until the page's script localises it.
+    pub time: String,
+    pub edited: bool,
+}
+
+impl MessageView {
+    pub fn new(message: &StoredMessage, body: String) -> Self {
+        let author = message
+            .author
+            .as_ref()
+            .map(|a| {
+                let name = if a.display_name.trim().is_empty() { &a.username } else { &a.display_name };
+                UserView::new(a.id.0, &a.username, name)
+            })
+            .unwrap_or_else(UserView::deleted);
+        Self {
+            id: message.id.0,
+            author,
+            body,
+            created: iso(message.created),
+            time: message.created.format("%H:%M").to_string(),
+            edited: message.edited.is_some(),
+        }
+    }
+}
+
+pub fn iso(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,22 @@
+//! What every handler can reach, built once at start.
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::crypto::Sealer;
+use crate::hub::Hub;
+use crate::storage::Storage;
+
+use super::limits::Limiters;
+use super::origin::AllowedOrigins;
+use super::templates::Templates;
+
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    pub hub: Arc<Hub>,
+    pub sealer: Arc<Sealer>,
+    pub templates: Arc<Templates>,
+    pub settings: Arc<Settings>,
+    pub limits: Limiters,
+    pub origins: AllowedOrigins,
+}

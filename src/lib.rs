@@ -1,0 +1,14 @@
+//! Hearth: a self-hosted real-time group chat, encrypted at rest, in one process.
+//!
+//! The arrows point one way: `frontend` → `storage` (through the `Storage` trait only),
+//! `frontend` → `hub`, `frontend` → `crypto`. `storage` never sees a key or a plaintext body.
+
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod frontend;
+pub mod hub;
+pub mod keys;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;

@@ -1,0 +1,67 @@
+//! The `hearth` command: parses the CLI, loads settings, hands over to the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use hearth::config::Settings;
+use hearth::startup::{Application, open_storage};
+
+#[derive(Parser)]
+#[command(name = "hearth", version, about = "Self-hosted real-time group chat, encrypted at rest")]
+struct Cli {
+    /// Configuration file (default: ./config.toml when present).
+    #[arg(long, env = "HEARTH_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Validate the configuration, keys and database, then exit.
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("hearth: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    hearth::telemetry::init(&settings.log.level);
+    let outcome = actix_web::rt::System::new().block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(settings).await,
+            Command::Migrate => open_storage(&settings).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string()),
+            Command::Check => check(settings).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("hearth: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let application = Application::build(settings).await.map_err(|e| e.to_string())?;
+    println!("Hearth is listening on {}", application.url());
+    application.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+async fn check(settings: Settings) -> Result<(), String> {
+    hearth::keys::load_or_generate(&settings).map_err(|e| e.to_string())?;
+    open_storage(&settings).await.map_err(|e| e.to_string())?;
+    println!("configuration OK");
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! Builds the whole application from `Settings`: storage, keys, hub, HTTP server. The
+//! binary and the tests both go through `Application::build`, so tests run the real thing.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_identity::IdentityMiddleware;
+use actix_session::SessionMiddleware;
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_web::cookie::{Key, SameSite, time};
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress, NormalizePath, TrailingSlash};
+use actix_web::{App, HttpServer, web};
+
+use crate::config::{ConfigError, Settings};
+use crate::crypto::Sealer;
+use crate::domain::{NewRoom, RoomKind, RoomName};
+use crate::frontend::auth::csrf;
+use crate::frontend::auth::session_store::StorageSessionStore;
+use crate::frontend::limits::Limiters;
+use crate::frontend::origin::AllowedOrigins;
+use crate::frontend::security_headers::default_headers;
+use crate::frontend::state::AppState;
+use crate::frontend::templates::Templates;
+use crate::frontend::{routes, ws};
+use crate::hub::Hub;
+use crate::keys;
+use crate::storage::Storage;
+use crate::storage::sql::SqlStorage;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database: {0}")]
+    Storage(#[from] crate::storage::StorageError),
+    #[error("server.port: cannot listen on {address}: {source}")]
+    Bind { address: String, source: std::io::Error },
+}
+
+pub struct Application {
+    port: u16,
+    origin: String,
+    server: Server,
+}
+
+/// Opens the database and brings its schema up to date.
+pub async fn open_storage(settings: &Settings) -> Result<SqlStorage, StartError> {
+    let storage = SqlStorage::connect(&settings.database_url()).await?;
+    storage.migrate().await?;
+    Ok(storage)
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        let keys = keys::load_or_generate(&settings)?;
+        let sealer = Sealer::new(&keys.fernet)
+            .map_err(|e| ConfigError::new("secrets.encrypt_keys", e))?;
+        let storage: Arc<dyn Storage> = Arc::new(open_storage(&settings).await?);
+        storage
+            .ensure_room(NewRoom {
+                name: RoomName::public(),
+                title: "Public chat".into(),
+                kind: RoomKind::Public,
+                admin: None,
+            })
+            .await?;
+
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener =
+            TcpListener::bind(&address).map_err(|source| StartError::Bind { address: address.clone(), source })?;
+        let port = listener.local_addr().map_err(|source| StartError::Bind { address, source })?.port();
+
+        let templates = Arc::new(Templates::new());
+        let presence_templates = Arc::clone(&templates);
+        let hub = Hub::new(Box::new(move |presence| ws::render_presence(&presence_templates, presence)));
+        let origins = AllowedOrigins::new(&settings.server.origins, port);
+        let origin = origins.primary().to_owned();
+        let state = web::Data::new(AppState {
+            storage: Arc::clone(&storage),
+            hub,
+            sealer: Arc::new(sealer),
+            templates,
+            limits: Limiters::new(&settings.limits),
+            origins,
+            settings: Arc::new(settings),
+        });
+        let cookie_key = Key::derive_from(&keys.secret);
+        let server = HttpServer::new(move || {
+            let settings = &state.settings;
+            let sessions = SessionMiddleware::builder(StorageSessionStore::new(Arc::clone(&state.storage)), cookie_key.clone())
+                .cookie_name("hearth_session".into())
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_secure(settings.server.secure_cookies)
+                .cookie_content_security(CookieContentSecurity::Signed)
+                .session_lifecycle(
+                    PersistentSession::default().session_ttl(time::Duration::days(settings.server.session_days.into())),
+                )
+                .build();
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .app_data(web::PayloadConfig::new(state.settings.server.max_body))
+                .app_data(web::JsonConfig::default().limit(state.settings.server.max_body))
+                .configure(routes::configure)
+                .wrap(from_fn(csrf::guard))
+                .wrap(IdentityMiddleware::default())
+                .wrap(sessions)
+                .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
+                .wrap(Compress::default())
+                .wrap(default_headers())
+                .wrap(tracing_actix_web::TracingLogger::default())
+        })
+        .listen(listener)
+        .map_err(|source| StartError::Bind { address: format!("port {port}"), source })?
+        .run();
+        Ok(Self { port, origin, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Where a browser should go.
+    pub fn url(&self) -> &str {
+        &self.origin
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,61 @@
+//! The SeaORM implementation of [`Storage`](super::Storage): SQLite by default (WAL,
+//! foreign keys on, busy timeout), PostgreSQL by URL. SeaORM types stay in here.
+
+mod entities;
+mod messages;
+mod rooms;
+mod sessions;
+mod users;
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
+
+use super::StorageError;
+
+/// Storage over a SeaORM connection pool.
+#[derive(Clone)]
+pub struct SqlStorage {
+    db: DatabaseConnection,
+}
+
+impl SqlStorage {
+    /// Opens the database at `url` (creating a SQLite file when missing).
+    pub async fn connect(url: &str) -> Result<Self, StorageError> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(8)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .create_if_missing(true)
+            });
+        let db = Database::connect(options).await.map_err(internal)?;
+        Ok(Self { db })
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        Migrator::up(&self.db, None).await.map_err(internal)
+    }
+}
+
+pub(crate) fn internal(error: DbErr) -> StorageError {
+    StorageError::Internal(error.to_string())
+}
+
+/// Maps a write error, turning a unique violation into `Conflict(what)`.
+pub(crate) fn write_error(error: DbErr, what: impl Fn(&str) -> &'static str) -> StorageError {
+    match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(detail)) => StorageError::Conflict(what(&detail)),
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => StorageError::NotFound,
+        _ => internal(error),
+    }
+}

@@ -1,0 +1,54 @@
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+
+use super::entities::rooms;
+use super::{SqlStorage, internal};
+use crate::domain::{NewRoom, Room, RoomId, RoomKind, RoomName, UserId};
+use crate::storage::{RoomStore, StorageError, StorageResult};
+
+impl TryFrom<rooms::Model> for Room {
+    type Error = StorageError;
+
+    fn try_from(row: rooms::Model) -> Result<Self, Self::Error> {
+        let corrupt = |what: &str| StorageError::Internal(format!("room {}: bad {what}", row.id));
+        Ok(Self {
+            id: RoomId(row.id),
+            name: RoomName::parse(&row.name).map_err(|_| corrupt("name"))?,
+            title: row.title.clone(),
+            kind: RoomKind::parse(&row.kind).ok_or_else(|| corrupt("kind"))?,
+            admin: row.admin_id.map(UserId),
+            created: row.created,
+        })
+    }
+}
+
+#[async_trait]
+impl RoomStore for SqlStorage {
+    async fn ensure_room(&self, new: NewRoom) -> StorageResult<Room> {
+        let row = rooms::ActiveModel {
+            name: Set(new.name.as_str().to_owned()),
+            title: Set(new.title),
+            kind: Set(new.kind.as_str().to_owned()),
+            admin_id: Set(new.admin.map(|u| u.0)),
+            created: Set(Utc::now()),
+            ..Default::default()
+        };
+        rooms::Entity::insert(row)
+            .on_conflict_do_nothing_on([rooms::Column::Name])
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        self.room_by_name(&new.name).await
+    }
+
+    async fn room_by_name(&self, name: &RoomName) -> StorageResult<Room> {
+        rooms::Entity::find()
+            .filter(rooms::Column::Name.eq(name.as_str()))
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .ok_or(StorageError::NotFound)?
+            .try_into()
+    }
+}

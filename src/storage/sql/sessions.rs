@@ -1,0 +1,70 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+
+use super::entities::sessions;
+use super::{SqlStorage, internal};
+use crate::domain::UserId;
+use crate::storage::{SessionRecord, SessionStore, StorageError, StorageResult};
+
+#[async_trait]
+impl SessionStore for SqlStorage {
+    async fn session_load(&self, key_hash: &str) -> StorageResult<SessionRecord> {
+        let row = sessions::Entity::find_by_id(key_hash.to_owned())
+            .filter(sessions::Column::Expires.gt(Utc::now()))
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .ok_or(StorageError::NotFound)?;
+        Ok(SessionRecord {
+            key_hash: row.key_hash,
+            user: row.user_id.map(UserId),
+            state: row.state,
+            expires: row.expires,
+            user_agent: row.user_agent,
+            ip: row.ip,
+        })
+    }
+
+    async fn session_save(&self, record: SessionRecord) -> StorageResult<()> {
+        let now = Utc::now();
+        let row = sessions::ActiveModel {
+            key_hash: Set(record.key_hash),
+            user_id: Set(record.user.map(|u| u.0)),
+            state: Set(record.state),
+            created: Set(now),
+            last_seen: Set(now),
+            expires: Set(record.expires),
+            user_agent: Set(record.user_agent),
+            ip: Set(record.ip),
+        };
+        // `created` survives a replace: it is the session's birth, not its last save.
+        let keep_created = OnConflict::column(sessions::Column::KeyHash)
+            .update_columns([
+                sessions::Column::UserId,
+                sessions::Column::State,
+                sessions::Column::LastSeen,
+                sessions::Column::Expires,
+            ])
+            .to_owned();
+        sessions::Entity::insert(row).on_conflict(keep_created).exec(&self.db).await.map_err(internal)?;
+        Ok(())
+    }
+
+    async fn session_touch(&self, key_hash: &str, expires: DateTime<Utc>) -> StorageResult<()> {
+        let result = sessions::Entity::update_many()
+            .col_expr(sessions::Column::Expires, expires.into())
+            .col_expr(sessions::Column::LastSeen, Utc::now().into())
+            .filter(sessions::Column::KeyHash.eq(key_hash))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        if result.rows_affected == 0 { Err(StorageError::NotFound) } else { Ok(()) }
+    }
+
+    async fn session_delete(&self, key_hash: &str) -> StorageResult<()> {
+        sessions::Entity::delete_by_id(key_hash.to_owned()).exec(&self.db).await.map_err(internal)?;
+        Ok(())
+    }
+}

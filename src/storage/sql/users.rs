@@ -1,0 +1,79 @@
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set};
+
+use super::entities::users;
+use super::{SqlStorage, internal, write_error};
+use crate::domain::{NewUser, User, UserId};
+use crate::storage::{Credentials, StorageError, StorageResult, UserStore};
+
+impl From<users::Model> for User {
+    fn from(row: users::Model) -> Self {
+        Self {
+            id: UserId(row.id),
+            username: row.username,
+            email: row.email,
+            display_name: row.display_name,
+            bio: row.bio,
+            avatar: row.avatar,
+            is_admin: row.is_admin,
+            is_active: row.is_active,
+            email_verified: row.email_verified,
+            created: row.created,
+        }
+    }
+}
+
+#[async_trait]
+impl UserStore for SqlStorage {
+    async fn create_user(&self, new: NewUser) -> StorageResult<User> {
+        let row = users::ActiveModel {
+            username: Set(new.username.as_str().to_owned()),
+            username_key: Set(new.username.as_str().to_lowercase()),
+            email: Set(new.email.as_str().to_owned()),
+            email_key: Set(new.email.uniqueness_key()),
+            password_hash: Set(new.password_hash),
+            display_name: Set(String::new()),
+            bio: Set(String::new()),
+            avatar: Set(None),
+            is_admin: Set(new.is_admin),
+            is_active: Set(true),
+            email_verified: Set(false),
+            created: Set(Utc::now()),
+            ..Default::default()
+        };
+        let row = row.insert(&self.db).await.map_err(|e| {
+            write_error(e, |detail| if detail.contains("email") { "email" } else { "username" })
+        })?;
+        Ok(row.into())
+    }
+
+    async fn user_by_id(&self, id: UserId) -> StorageResult<User> {
+        users::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .map(User::from)
+            .ok_or(StorageError::NotFound)
+    }
+
+    async fn credentials_by_login(&self, login: &str) -> StorageResult<Credentials> {
+        let key = login.trim().to_lowercase();
+        let row = users::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(users::Column::UsernameKey.eq(key.clone()))
+                    .add(users::Column::EmailKey.eq(key)),
+            )
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .ok_or(StorageError::NotFound)?;
+        let password_hash = row.password_hash.clone();
+        Ok(Credentials { user: row.into(), password_hash })
+    }
+
+    async fn count_users(&self) -> StorageResult<u64> {
+        users::Entity::find().count(&self.db).await.map_err(internal)
+    }
+}
