@@ -19,7 +19,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(setting: impl Into<String>, problem: impl std::fmt::Display) -> Self {
-        Self { setting: setting.into(), problem: problem.to_string() }
+        Self {
+            setting: setting.into(),
+            problem: problem.to_string(),
+        }
     }
 }
 
@@ -42,11 +45,15 @@ impl Secret {
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.is_empty() { "Secret(unset)" } else { "Secret(***)" })
+        f.write_str(if self.is_empty() {
+            "Secret(unset)"
+        } else {
+            "Secret(***)"
+        })
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub debug: bool,
@@ -123,21 +130,6 @@ pub struct LogSettings {
     pub level: String,
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            debug: false,
-            server: ServerSettings::default(),
-            data: DataSettings::default(),
-            secrets: SecretSettings::default(),
-            accounts: AccountSettings::default(),
-            limits: LimitSettings::default(),
-            chat: ChatSettings::default(),
-            log: LogSettings::default(),
-        }
-    }
-}
-
 impl Default for ServerSettings {
     fn default() -> Self {
         Self {
@@ -153,13 +145,18 @@ impl Default for ServerSettings {
 
 impl Default for DataSettings {
     fn default() -> Self {
-        Self { dir: PathBuf::from("data"), database_url: String::new() }
+        Self {
+            dir: PathBuf::from("data"),
+            database_url: String::new(),
+        }
     }
 }
 
 impl Default for AccountSettings {
     fn default() -> Self {
-        Self { email_verification: EmailVerification::Optional }
+        Self {
+            email_verification: EmailVerification::Optional,
+        }
     }
 }
 
@@ -183,7 +180,9 @@ impl Default for ChatSettings {
 
 impl Default for LogSettings {
     fn default() -> Self {
-        Self { level: "info".into() }
+        Self {
+            level: "info".into(),
+        }
     }
 }
 
@@ -200,10 +199,16 @@ impl Settings {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
         match file {
             Some(path) if !path.is_file() => {
-                return Err(ConfigError::new("--config", format!("{} does not exist", path.display())));
+                return Err(ConfigError::new(
+                    "--config",
+                    format!("{} does not exist", path.display()),
+                ));
             }
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
-            None => figment = figment.merge(Toml::file_exact("config.toml")),
+            None if Path::new("config.toml").is_file() => {
+                figment = figment.merge(Toml::file_exact("config.toml"))
+            }
+            None => {}
         }
         figment = figment
             .merge(Env::prefixed("HEARTH_").ignore(&["config"]).split("__"))
@@ -215,14 +220,16 @@ impl Settings {
 
     /// Checks what types alone cannot: ranges and formats.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        self.server
-            .host
-            .parse::<IpAddr>()
-            .map_err(|_| ConfigError::new("server.host", "must be an IP address such as 127.0.0.1"))?;
+        self.server.host.parse::<IpAddr>().map_err(|_| {
+            ConfigError::new("server.host", "must be an IP address such as 127.0.0.1")
+        })?;
         for origin in &self.server.origins {
             let valid = (origin.starts_with("http://") || origin.starts_with("https://"))
                 && !origin.ends_with('/')
-                && origin.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
+                && origin
+                    .split("://")
+                    .nth(1)
+                    .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
             if !valid {
                 return Err(ConfigError::new(
                     "server.origins",
@@ -231,22 +238,40 @@ impl Settings {
             }
         }
         if self.server.max_body < 1024 {
-            return Err(ConfigError::new("server.max_body", "must be at least 1024 bytes"));
+            return Err(ConfigError::new(
+                "server.max_body",
+                "must be at least 1024 bytes",
+            ));
         }
         if self.server.session_days == 0 {
-            return Err(ConfigError::new("server.session_days", "must be at least 1"));
+            return Err(ConfigError::new(
+                "server.session_days",
+                "must be at least 1",
+            ));
         }
         if self.limits.login_per_minute == 0 || self.limits.signup_per_minute == 0 {
-            return Err(ConfigError::new("limits", "per-minute limits must be at least 1"));
+            return Err(ConfigError::new(
+                "limits",
+                "per-minute limits must be at least 1",
+            ));
         }
         if self.limits.ws_messages_per_second == 0 || self.limits.ws_message_burst == 0 {
-            return Err(ConfigError::new("limits.ws_messages_per_second", "must be at least 1"));
+            return Err(ConfigError::new(
+                "limits.ws_messages_per_second",
+                "must be at least 1",
+            ));
         }
         if !(1024..=1024 * 1024).contains(&self.limits.ws_max_frame) {
-            return Err(ConfigError::new("limits.ws_max_frame", "must be between 1 KiB and 1 MiB"));
+            return Err(ConfigError::new(
+                "limits.ws_max_frame",
+                "must be between 1 KiB and 1 MiB",
+            ));
         }
         if !(1..=500).contains(&self.chat.history) {
-            return Err(ConfigError::new("chat.history", "must be between 1 and 500"));
+            return Err(ConfigError::new(
+                "chat.history",
+                "must be between 1 and 500",
+            ));
         }
         if self.data.dir.as_os_str().is_empty() {
             return Err(ConfigError::new("data.dir", "must not be empty"));
@@ -258,7 +283,10 @@ impl Settings {
 
     pub fn database_url(&self) -> String {
         if self.data.database_url.is_empty() {
-            format!("sqlite://{}?mode=rwc", self.data.dir.join("hearth.sqlite3").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data.dir.join("hearth.sqlite3").display()
+            )
         } else {
             self.data.database_url.clone()
         }
@@ -284,7 +312,12 @@ fn legacy_env() -> Result<Serialized<serde_json::Value>, ConfigError> {
         let debug = match raw.trim().to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" | "on" => true,
             "" | "0" | "false" | "no" | "off" => false,
-            _ => return Err(ConfigError::new("DEBUG", format!("{raw:?} is not true or false"))),
+            _ => {
+                return Err(ConfigError::new(
+                    "DEBUG",
+                    format!("{raw:?} is not true or false"),
+                ));
+            }
         };
         overrides.insert("debug".into(), debug.into());
     }
@@ -292,6 +325,10 @@ fn legacy_env() -> Result<Serialized<serde_json::Value>, ConfigError> {
 }
 
 fn figment_error(error: figment::Error) -> ConfigError {
-    let setting = if error.path.is_empty() { "config".to_owned() } else { error.path.join(".") };
+    let setting = if error.path.is_empty() {
+        "config".to_owned()
+    } else {
+        error.path.join(".")
+    };
     ConfigError::new(setting, error.kind)
 }

@@ -1,8 +1,8 @@
 //! Sealing at rest (Fernet, with a key list: the newest encrypts, any decrypts) and
 //! password hashing (argon2id).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use fernet::{Fernet, MultiFernet};
 
 use crate::domain::Sealed;
@@ -29,7 +29,9 @@ impl Sealer {
         if parsed.is_empty() || parsed.len() != keys.len() {
             return Err(CryptoError::NoKey);
         }
-        Ok(Self { keys: MultiFernet::new(parsed) })
+        Ok(Self {
+            keys: MultiFernet::new(parsed),
+        })
     }
 
     pub fn seal(&self, plaintext: &[u8]) -> Sealed {
@@ -37,7 +39,9 @@ impl Sealer {
     }
 
     pub fn open(&self, sealed: &Sealed) -> Result<Vec<u8>, CryptoError> {
-        self.keys.decrypt(&sealed.0).map_err(|_| CryptoError::CannotOpen)
+        self.keys
+            .decrypt(&sealed.0)
+            .map_err(|_| CryptoError::CannotOpen)
     }
 
     /// Opens a sealed text; a body that is not UTF-8 cannot have been sealed by us.
@@ -58,7 +62,11 @@ pub fn hash_password(password: &str) -> Result<String, CryptoError> {
 /// True when `password` matches `hash`; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -81,7 +89,9 @@ mod tests {
         let new = Fernet::generate_key();
         let before = Sealer::new(std::slice::from_ref(&old)).map(|s| s.seal(b"hello"));
         let rotated = Sealer::new(&[new.clone(), old]);
-        let (Ok(before), Ok(rotated)) = (before, rotated) else { panic!("keys are valid") };
+        let (Ok(before), Ok(rotated)) = (before, rotated) else {
+            panic!("keys are valid")
+        };
         assert_eq!(rotated.open_text(&before).ok().as_deref(), Some("hello"));
         let after = rotated.seal(b"world");
         let only_new = Sealer::new(&[new]);

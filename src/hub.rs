@@ -63,12 +63,17 @@ impl Drop for Subscription {
 
 impl Hub {
     pub fn new(render_presence: PresenceRenderer) -> Arc<Self> {
-        Arc::new(Self { rooms: Mutex::new(HashMap::new()), render_presence })
+        Arc::new(Self {
+            rooms: Mutex::new(HashMap::new()),
+            render_presence,
+        })
     }
 
     fn rooms(&self) -> MutexGuard<'_, HashMap<RoomId, RoomChannel>> {
         // A panic while holding this lock leaves plain maps behind, still consistent.
-        self.rooms.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.rooms
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Joins `user` to `room`; the returned subscription receives every later event.
@@ -79,17 +84,27 @@ impl Hub {
             present: HashMap::new(),
         });
         let events = channel.sender.subscribe();
-        let entry = channel.present.entry(user).or_insert((0, username.to_owned()));
+        let entry = channel
+            .present
+            .entry(user)
+            .or_insert((0, username.to_owned()));
         entry.0 += 1;
         if entry.0 == 1 {
             self.announce(room, channel);
         }
-        Subscription { events, hub: Arc::clone(self), room, user }
+        Subscription {
+            events,
+            hub: Arc::clone(self),
+            room,
+            user,
+        }
     }
 
     fn leave(&self, room: RoomId, user: UserId) {
         let mut rooms = self.rooms();
-        let Some(channel) = rooms.get_mut(&room) else { return };
+        let Some(channel) = rooms.get_mut(&room) else {
+            return;
+        };
         if let Some(entry) = channel.present.get_mut(&user) {
             entry.0 -= 1;
             if entry.0 == 0 {
@@ -122,8 +137,9 @@ impl Hub {
 }
 
 fn presence_of(room: RoomId, channel: Option<&RoomChannel>) -> Presence {
-    let mut usernames: Vec<String> =
-        channel.map(|c| c.present.values().map(|(_, name)| name.clone()).collect()).unwrap_or_default();
+    let mut usernames: Vec<String> = channel
+        .map(|c| c.present.values().map(|(_, name)| name.clone()).collect())
+        .unwrap_or_default();
     usernames.sort_unstable();
     Presence { room, usernames }
 }
@@ -164,7 +180,14 @@ mod tests {
         let mut b = hub.join(room, UserId(2), "b");
         while a.events.try_recv().is_ok() {}
         while b.events.try_recv().is_ok() {}
-        hub.publish(room, RoomEvent { message_id: None, html: "x".into(), json: "y".into() });
+        hub.publish(
+            room,
+            RoomEvent {
+                message_id: None,
+                html: "x".into(),
+                json: "y".into(),
+            },
+        );
         let (Ok(from_a), Ok(from_b)) = (a.events.try_recv(), b.events.try_recv()) else {
             panic!("both subscribers get the event")
         };

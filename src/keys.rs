@@ -46,7 +46,10 @@ pub fn load_or_generate(settings: &Settings) -> Result<Keys, ConfigError> {
     };
     let secret = secret.trim().as_bytes().to_vec();
     if secret.len() < 32 {
-        return Err(ConfigError::new("secrets.secret_key", "must be at least 32 bytes long"));
+        return Err(ConfigError::new(
+            "secrets.secret_key",
+            "must be at least 32 bytes long",
+        ));
     }
 
     let configured: Vec<String> = settings
@@ -70,12 +73,18 @@ pub fn load_or_generate(settings: &Settings) -> Result<Keys, ConfigError> {
         if fernet::Fernet::new(key).is_none() {
             return Err(ConfigError::new(
                 "secrets.encrypt_keys",
-                format!("key #{} is not a Fernet key (32 url-safe base64 bytes)", index + 1),
+                format!(
+                    "key #{} is not a Fernet key (32 url-safe base64 bytes)",
+                    index + 1
+                ),
             ));
         }
     }
     if fernet.is_empty() {
-        return Err(ConfigError::new("secrets.encrypt_keys", format!("{FERNET_FILE} holds no key")));
+        return Err(ConfigError::new(
+            "secrets.encrypt_keys",
+            format!("{FERNET_FILE} holds no key"),
+        ));
     }
     Ok(Keys { secret, fernet })
 }
@@ -88,7 +97,11 @@ fn prepare_data_dir(dir: &Path) -> Result<(), ConfigError> {
     fs::remove_file(&probe).map_err(fail)
 }
 
-fn read_or_create(dir: &Path, name: &str, generate: impl FnOnce() -> String) -> Result<String, ConfigError> {
+fn read_or_create(
+    dir: &Path,
+    name: &str,
+    generate: impl FnOnce() -> String,
+) -> Result<String, ConfigError> {
     let path = dir.join(name);
     let fail = |e: std::io::Error| ConfigError::new("data.dir", format!("{}: {e}", path.display()));
     match fs::read_to_string(&path) {
@@ -97,8 +110,14 @@ fn read_or_create(dir: &Path, name: &str, generate: impl FnOnce() -> String) -> 
         Err(_) => {}
     }
     let value = generate();
-    let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).map_err(fail)?;
-    file.write_all(format!("{value}\n").as_bytes()).map_err(fail)?;
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(fail)?;
+    file.write_all(format!("{value}\n").as_bytes())
+        .map_err(fail)?;
     file.sync_all().map_err(fail)?;
     tracing::info!(path = %path.display(), "generated a new key");
     Ok(value)

@@ -8,7 +8,11 @@ use hearth::config::Settings;
 use hearth::startup::{Application, open_storage};
 
 #[derive(Parser)]
-#[command(name = "hearth", version, about = "Self-hosted real-time group chat, encrypted at rest")]
+#[command(
+    name = "hearth",
+    version,
+    about = "Self-hosted real-time group chat, encrypted at rest"
+)]
 struct Cli {
     /// Configuration file (default: ./config.toml when present).
     #[arg(long, env = "HEARTH_CONFIG", global = true)]
@@ -40,7 +44,10 @@ fn main() -> ExitCode {
     let outcome = actix_web::rt::System::new().block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(settings).await,
-            Command::Migrate => open_storage(&settings).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string()),
+            Command::Migrate => open_storage(&settings)
+                .await
+                .map(|_| println!("migrations applied"))
+                .map_err(|e| e.to_string()),
             Command::Check => check(settings).await,
         }
     });
@@ -54,9 +61,14 @@ fn main() -> ExitCode {
 }
 
 async fn serve(settings: Settings) -> Result<(), String> {
-    let application = Application::build(settings).await.map_err(|e| e.to_string())?;
+    let application = Application::build(settings)
+        .await
+        .map_err(|e| e.to_string())?;
     println!("Hearth is listening on {}", application.url());
-    application.run_until_stopped().await.map_err(|e| e.to_string())
+    application
+        .run_until_stopped()
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn check(settings: Settings) -> Result<(), String> {

@@ -9,7 +9,7 @@ use actix_session::SessionMiddleware;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_web::cookie::{Key, SameSite, time};
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Compress, NormalizePath, TrailingSlash};
+use actix_web::middleware::{Compress, NormalizePath, TrailingSlash, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::config::{ConfigError, Settings};
@@ -36,7 +36,10 @@ pub enum StartError {
     #[error("database: {0}")]
     Storage(#[from] crate::storage::StorageError),
     #[error("server.port: cannot listen on {address}: {source}")]
-    Bind { address: String, source: std::io::Error },
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
 }
 
 pub struct Application {
@@ -55,8 +58,8 @@ pub async fn open_storage(settings: &Settings) -> Result<SqlStorage, StartError>
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
         let keys = keys::load_or_generate(&settings)?;
-        let sealer = Sealer::new(&keys.fernet)
-            .map_err(|e| ConfigError::new("secrets.encrypt_keys", e))?;
+        let sealer =
+            Sealer::new(&keys.fernet).map_err(|e| ConfigError::new("secrets.encrypt_keys", e))?;
         let storage: Arc<dyn Storage> = Arc::new(open_storage(&settings).await?);
         storage
             .ensure_room(NewRoom {
@@ -68,13 +71,20 @@ impl Application {
             .await?;
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
-        let listener =
-            TcpListener::bind(&address).map_err(|source| StartError::Bind { address: address.clone(), source })?;
-        let port = listener.local_addr().map_err(|source| StartError::Bind { address, source })?.port();
+        let listener = TcpListener::bind(&address).map_err(|source| StartError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { address, source })?
+            .port();
 
         let templates = Arc::new(Templates::new());
         let presence_templates = Arc::clone(&templates);
-        let hub = Hub::new(Box::new(move |presence| ws::render_presence(&presence_templates, presence)));
+        let hub = Hub::new(Box::new(move |presence| {
+            ws::render_presence(&presence_templates, presence)
+        }));
         let origins = AllowedOrigins::new(&settings.server.origins, port);
         let origin = origins.primary().to_owned();
         let state = web::Data::new(AppState {
@@ -89,16 +99,20 @@ impl Application {
         let cookie_key = Key::derive_from(&keys.secret);
         let server = HttpServer::new(move || {
             let settings = &state.settings;
-            let sessions = SessionMiddleware::builder(StorageSessionStore::new(Arc::clone(&state.storage)), cookie_key.clone())
-                .cookie_name("hearth_session".into())
-                .cookie_http_only(true)
-                .cookie_same_site(SameSite::Lax)
-                .cookie_secure(settings.server.secure_cookies)
-                .cookie_content_security(CookieContentSecurity::Signed)
-                .session_lifecycle(
-                    PersistentSession::default().session_ttl(time::Duration::days(settings.server.session_days.into())),
-                )
-                .build();
+            let sessions = SessionMiddleware::builder(
+                StorageSessionStore::new(Arc::clone(&state.storage)),
+                cookie_key.clone(),
+            )
+            .cookie_name("hearth_session".into())
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_secure(settings.server.secure_cookies)
+            .cookie_content_security(CookieContentSecurity::Signed)
+            .session_lifecycle(
+                PersistentSession::default()
+                    .session_ttl(time::Duration::days(settings.server.session_days.into())),
+            )
+            .build();
             App::new()
                 .app_data(state.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
@@ -114,9 +128,16 @@ impl Application {
                 .wrap(tracing_actix_web::TracingLogger::default())
         })
         .listen(listener)
-        .map_err(|source| StartError::Bind { address: format!("port {port}"), source })?
+        .map_err(|source| StartError::Bind {
+            address: format!("port {port}"),
+            source,
+        })?
         .run();
-        Ok(Self { port, origin, server })
+        Ok(Self {
+            port,
+            origin,
+            server,
+        })
     }
 
     pub fn port(&self) -> u16 {

@@ -53,17 +53,51 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Users::Username).string().not_null())
                     // Lower-cased copies carry the uniqueness, so "Alice" and "alice" collide
                     // on every database without relying on collations.
-                    .col(ColumnDef::new(Users::UsernameKey).string().not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Users::UsernameKey)
+                            .string()
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Users::Email).string().not_null())
-                    .col(ColumnDef::new(Users::EmailKey).string().not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Users::EmailKey)
+                            .string()
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Users::PasswordHash).string().not_null())
-                    .col(ColumnDef::new(Users::DisplayName).string().not_null().default(""))
+                    .col(
+                        ColumnDef::new(Users::DisplayName)
+                            .string()
+                            .not_null()
+                            .default(""),
+                    )
                     .col(ColumnDef::new(Users::Bio).text().not_null().default(""))
                     .col(ColumnDef::new(Users::Avatar).string().null())
-                    .col(ColumnDef::new(Users::IsAdmin).boolean().not_null().default(false))
-                    .col(ColumnDef::new(Users::IsActive).boolean().not_null().default(true))
-                    .col(ColumnDef::new(Users::EmailVerified).boolean().not_null().default(false))
-                    .col(ColumnDef::new(Users::Created).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Users::IsAdmin)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(
+                        ColumnDef::new(Users::IsActive)
+                            .boolean()
+                            .not_null()
+                            .default(true),
+                    )
+                    .col(
+                        ColumnDef::new(Users::EmailVerified)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(
+                        ColumnDef::new(Users::Created)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -71,13 +105,35 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Sessions::Table)
-                    .col(ColumnDef::new(Sessions::KeyHash).string().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Sessions::KeyHash)
+                            .string()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(Sessions::UserId).big_integer().null())
                     .col(ColumnDef::new(Sessions::State).text().not_null())
-                    .col(ColumnDef::new(Sessions::Created).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Sessions::LastSeen).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Sessions::Expires).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Sessions::UserAgent).string().not_null().default(""))
+                    .col(
+                        ColumnDef::new(Sessions::Created)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Sessions::LastSeen)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Sessions::Expires)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Sessions::UserAgent)
+                            .string()
+                            .not_null()
+                            .default(""),
+                    )
                     .col(ColumnDef::new(Sessions::Ip).string().not_null().default(""))
                     .foreign_key(
                         ForeignKey::create()
@@ -100,7 +156,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Sessions::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Users::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Sessions::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Users::Table).to_owned())
+            .await
     }
 }

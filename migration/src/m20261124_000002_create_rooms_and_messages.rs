@@ -60,7 +60,11 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Rooms::Title).string().not_null())
                     .col(ColumnDef::new(Rooms::Kind).string().not_null())
                     .col(ColumnDef::new(Rooms::AdminId).big_integer().null())
-                    .col(ColumnDef::new(Rooms::Created).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Rooms::Created)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Rooms::Table, Rooms::AdminId)
@@ -76,9 +80,22 @@ impl MigrationTrait for Migration {
                     .table(Memberships::Table)
                     .col(ColumnDef::new(Memberships::RoomId).big_integer().not_null())
                     .col(ColumnDef::new(Memberships::UserId).big_integer().not_null())
-                    .col(ColumnDef::new(Memberships::Joined).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Memberships::LastRead).big_integer().not_null().default(0))
-                    .primary_key(Index::create().col(Memberships::RoomId).col(Memberships::UserId))
+                    .col(
+                        ColumnDef::new(Memberships::Joined)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Memberships::LastRead)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(Memberships::RoomId)
+                            .col(Memberships::UserId),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Memberships::Table, Memberships::RoomId)
@@ -117,8 +134,16 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Messages::RoomId).big_integer().not_null())
                     .col(ColumnDef::new(Messages::AuthorId).big_integer().null())
                     .col(ColumnDef::new(Messages::BodySealed).text().not_null())
-                    .col(ColumnDef::new(Messages::Created).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Messages::Edited).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(Messages::Created)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Messages::Edited)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Messages::Table, Messages::RoomId)
@@ -152,15 +177,21 @@ impl MigrationTrait for Migration {
                 "public-chat".into(),
                 "Public chat".into(),
                 "public".into(),
-                Expr::current_timestamp().into(),
+                Expr::current_timestamp(),
             ])
             .to_owned();
         manager.exec_stmt(seed).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Messages::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Memberships::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Rooms::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Messages::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Memberships::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Rooms::Table).to_owned())
+            .await
     }
 }

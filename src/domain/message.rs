@@ -72,7 +72,10 @@ mod tests {
 
     #[test]
     fn bodies_are_trimmed_and_bounded() {
-        assert_eq!(MessageBody::parse("  hi \n").map(|b| b.0), Ok("hi".to_owned()));
+        assert_eq!(
+            MessageBody::parse("  hi \n").map(|b| b.0),
+            Ok("hi".to_owned())
+        );
         assert!(MessageBody::parse(" \n\t ").is_err());
         assert!(MessageBody::parse(&"é".repeat(10_000)).is_ok());
         assert!(MessageBody::parse(&"é".repeat(10_001)).is_err());

@@ -20,8 +20,14 @@ impl RoomName {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let ok = !raw.is_empty()
             && raw.len() <= 64
-            && raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-        if ok { Ok(Self(raw.to_owned())) } else { Err(Invalid::new("Not a valid room name.")) }
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(Invalid::new("Not a valid room name."))
+        }
     }
 
     pub fn public() -> Self {

@@ -28,7 +28,8 @@ impl Username {
         if !(3..=30).contains(&length) {
             return Err(Invalid::new("Username must be 3 to 30 characters long."));
         }
-        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
+        let allowed =
+            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
         if !candidate.chars().all(allowed) {
             return Err(Invalid::new(
                 "Username may contain only letters a-z, digits, underscores and hyphens.",
@@ -58,7 +59,11 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let candidate = raw.trim();
         let refuse = || Invalid::new("Enter a valid email address.");
-        if candidate.len() > 254 || candidate.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if candidate.len() > 254
+            || candidate
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(refuse());
         }
         let (local, domain) = candidate.split_once('@').ok_or_else(refuse)?;
@@ -111,7 +116,11 @@ pub struct User {
 impl User {
     /// The name to show: the display name when set, else the username.
     pub fn shown_name(&self) -> &str {
-        if self.display_name.trim().is_empty() { &self.username } else { &self.display_name }
+        if self.display_name.trim().is_empty() {
+            &self.username
+        } else {
+            &self.display_name
+        }
     }
 }
 
@@ -121,7 +130,10 @@ mod tests {
 
     #[test]
     fn usernames_are_lowercased_and_restricted() {
-        assert_eq!(Username::parse(" Alice_01 ").map(|u| u.0), Ok("alice_01".to_owned()));
+        assert_eq!(
+            Username::parse(" Alice_01 ").map(|u| u.0),
+            Ok("alice_01".to_owned())
+        );
         assert!(Username::parse("ab").is_err());
         assert!(Username::parse(&"a".repeat(31)).is_err());
         assert!(Username::parse("al ice").is_err());
@@ -133,7 +145,9 @@ mod tests {
     fn emails_need_a_local_part_and_a_dotted_domain() {
         assert!(Email::parse("a@example.org").is_ok());
         assert!(Email::parse("A@Example.ORG").is_ok_and(|e| e.as_str() == "A@example.org"));
-        for bad in ["", "a", "a@", "@b.c", "a@b", "a@.b", "a@b.", "a b@c.d", "a@b..c"] {
+        for bad in [
+            "", "a", "a@", "@b.c", "a@b", "a@.b", "a@b.", "a b@c.d", "a@b..c",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
     }

@@ -16,7 +16,10 @@ use super::error::AppError;
 struct AssetFiles;
 
 /// `GET /static/{path}`
-pub async fn asset_get(path: web::Path<String>, request: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn asset_get(
+    path: web::Path<String>,
+    request: actix_web::HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let file = AssetFiles::get(&path).ok_or(AppError::NotFound)?;
     let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..12]));
     let fresh = request
@@ -24,10 +27,17 @@ pub async fn asset_get(path: web::Path<String>, request: actix_web::HttpRequest)
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v == etag);
-    let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    let mut response = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
     response
         .insert_header((header::ETAG, etag))
-        .insert_header(CacheControl(vec![CacheDirective::Public, CacheDirective::MaxAge(3600)]));
+        .insert_header(CacheControl(vec![
+            CacheDirective::Public,
+            CacheDirective::MaxAge(3600),
+        ]));
     if fresh {
         return Ok(response.finish());
     }
@@ -37,7 +47,9 @@ pub async fn asset_get(path: web::Path<String>, request: actix_web::HttpRequest)
     } else {
         mime.to_owned()
     };
-    Ok(response.insert_header(ContentType(content_type.parse().unwrap_or(mime_octet()))).body(file.data.into_owned()))
+    Ok(response
+        .insert_header(ContentType(content_type.parse().unwrap_or(mime_octet())))
+        .body(file.data.into_owned()))
 }
 
 fn mime_octet() -> actix_web::mime::Mime {

@@ -35,7 +35,9 @@ impl From<StorageError> for AppError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::NotFound => Self::NotFound,
-            StorageError::Conflict(what) => Self::BadRequest(format!("That {what} is already taken.")),
+            StorageError::Conflict(what) => {
+                Self::BadRequest(format!("That {what} is already taken."))
+            }
             StorageError::Internal(detail) => Self::Internal(detail),
         }
     }
@@ -95,7 +97,10 @@ impl ResponseError for AppError {
             _ => {}
         }
         response
-            .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")))
+            .insert_header((
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ))
             .body(error_page(self.status_code(), &self.public_message()))
     }
 }
@@ -136,7 +141,9 @@ pub fn html_escape(text: &str) -> String {
 fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()

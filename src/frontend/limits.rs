@@ -24,8 +24,12 @@ fn at_least_one(n: u32) -> NonZeroU32 {
 impl Limiters {
     pub fn new(limits: &LimitSettings) -> Self {
         Self {
-            login: DefaultKeyedRateLimiter::keyed(Quota::per_minute(at_least_one(limits.login_per_minute))),
-            signup: DefaultKeyedRateLimiter::keyed(Quota::per_minute(at_least_one(limits.signup_per_minute))),
+            login: DefaultKeyedRateLimiter::keyed(Quota::per_minute(at_least_one(
+                limits.login_per_minute,
+            ))),
+            signup: DefaultKeyedRateLimiter::keyed(Quota::per_minute(at_least_one(
+                limits.signup_per_minute,
+            ))),
             ws_messages: DefaultKeyedRateLimiter::keyed(
                 Quota::per_second(at_least_one(limits.ws_messages_per_second))
                     .allow_burst(at_least_one(limits.ws_message_burst)),
@@ -35,9 +39,14 @@ impl Limiters {
 }
 
 /// Takes one cell for `key`, or says how long to wait.
-pub fn check<K: Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), AppError> {
+pub fn check<K: Hash + Eq + Clone>(
+    limiter: &DefaultKeyedRateLimiter<K>,
+    key: &K,
+) -> Result<(), AppError> {
     limiter.check_key(key).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
-        AppError::RateLimited { retry_after_secs: wait.as_secs().max(1) }
+        AppError::RateLimited {
+            retry_after_secs: wait.as_secs().max(1),
+        }
     })
 }

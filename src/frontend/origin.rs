@@ -33,6 +33,9 @@ impl AllowedOrigins {
 
     /// The request's `Origin` header, if it sent one.
     pub fn origin_of(request: &HttpRequest) -> Option<&str> {
-        request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok())
+        request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
     }
 }

@@ -20,7 +20,8 @@ impl Templates {
     pub fn new() -> Self {
         let mut env = Environment::new();
         env.set_loader(|name| {
-            Ok(TemplateFiles::get(name).map(|file| String::from_utf8_lossy(&file.data).into_owned()))
+            Ok(TemplateFiles::get(name)
+                .map(|file| String::from_utf8_lossy(&file.data).into_owned()))
         });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
         Self { env }
@@ -32,7 +33,12 @@ impl Templates {
     }
 
     /// Renders a page: the whole document, or only its content block for htmx.
-    pub fn page(&self, request: &HttpRequest, name: &str, context: Value) -> Result<HttpResponse, AppError> {
+    pub fn page(
+        &self,
+        request: &HttpRequest,
+        name: &str,
+        context: Value,
+    ) -> Result<HttpResponse, AppError> {
         self.page_with_status(request, name, context, actix_web::http::StatusCode::OK)
     }
 
@@ -43,10 +49,16 @@ impl Templates {
         context: Value,
         status: actix_web::http::StatusCode,
     ) -> Result<HttpResponse, AppError> {
-        let layout = if is_htmx(request) { "partial.html" } else { "base.html" };
+        let layout = if is_htmx(request) {
+            "partial.html"
+        } else {
+            "base.html"
+        };
         let context = minijinja::context! { layout => layout, ..context };
         let body = self.render(name, context)?;
-        Ok(HttpResponse::build(status).content_type(ContentType::html()).body(body))
+        Ok(HttpResponse::build(status)
+            .content_type(ContentType::html())
+            .body(body))
     }
 }
 

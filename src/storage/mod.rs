@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{MessageId, NewMessage, NewRoom, NewUser, Room, RoomId, RoomName, StoredMessage, User, UserId};
+use crate::domain::{
+    MessageId, NewMessage, NewRoom, NewUser, Room, RoomId, RoomName, StoredMessage, User, UserId,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -64,7 +66,12 @@ pub trait MessageStore: Send + Sync {
         limit: u64,
     ) -> StorageResult<Vec<StoredMessage>>;
     /// Up to `limit` messages of `room` newer than `after`, oldest first.
-    async fn messages_after(&self, room: RoomId, after: MessageId, limit: u64) -> StorageResult<Vec<StoredMessage>>;
+    async fn messages_after(
+        &self,
+        room: RoomId,
+        after: MessageId,
+        limit: u64,
+    ) -> StorageResult<Vec<StoredMessage>>;
 }
 
 /// A browser session as the server keeps it; the cookie holds only the key, and storage

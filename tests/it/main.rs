@@ -1,1 +1,24 @@
-fn main(){}
+//! Hearth's one integration-test binary. Every test starts the real server on 127.0.0.1:0
+//! with its own data dir and talks to it over real sockets.
+
+// A failed expectation in a test is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+/// Sign-up, log-in, log-out, sessions, password rules, rate limits.
+mod accounts;
+/// Configuration, first-run keys and the `hearth` command's errors.
+mod cli;
+/// CSRF and Origin checks on unsafe requests.
+mod csrf;
+/// Message bodies never reach the database in plaintext.
+mod encryption_at_rest;
+/// Pages, headers and embedded assets.
+mod pages;
+/// The storage contract, run against every `Storage` implementation.
+mod storage_contract;
+/// Live chat over real WebSocket clients, and every refused frame.
+mod websocket;
+/// Real headless Chromium: two people chat live; dark mode.
+mod browser;

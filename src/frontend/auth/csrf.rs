@@ -38,7 +38,10 @@ pub fn token(session: &Session) -> Result<String, AppError> {
 }
 
 fn is_safe(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
 }
 
 fn matches(expected: &str, provided: &str) -> bool {
@@ -59,11 +62,23 @@ pub async fn guard(
             .app_data::<web::Data<AppState>>()
             .is_some_and(|state| state.origins.allows(origin));
         if !allowed {
-            return Err(AppError::Forbidden("Origin checking failed: cross-site request refused.".into()).into());
+            return Err(AppError::Forbidden(
+                "Origin checking failed: cross-site request refused.".into(),
+            )
+            .into());
         }
     }
-    let expected: String = request.get_session().get(SESSION_KEY).ok().flatten().unwrap_or_default();
-    let header_token = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let expected: String = request
+        .get_session()
+        .get(SESSION_KEY)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let header_token = request
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let provided = match header_token {
         Some(token) => token,
         None => form_token(&mut request).await?,

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore as CookieSessionStore, UpdateError};
+use actix_session::storage::{
+    LoadError, SaveError, SessionKey, SessionStore as CookieSessionStore, UpdateError,
+};
 use actix_web::cookie::time::Duration;
 use anyhow::anyhow;
 use base64::Engine;
@@ -47,13 +49,22 @@ fn expiry(ttl: &Duration) -> chrono::DateTime<Utc> {
 }
 
 /// Builds the stored record, lifting the identity and request metadata out of the state.
-fn record(key: &SessionKey, state: &HashMap<String, String>, ttl: &Duration) -> Result<SessionRecord, anyhow::Error> {
+fn record(
+    key: &SessionKey,
+    state: &HashMap<String, String>,
+    ttl: &Duration,
+) -> Result<SessionRecord, anyhow::Error> {
     let user = state
         .get(IDENTITY_KEY)
         .and_then(|raw| serde_json::from_str::<String>(raw).ok())
         .and_then(|id| id.parse().ok())
         .map(UserId);
-    let meta = |k: &str| state.get(k).and_then(|raw| serde_json::from_str::<String>(raw).ok()).unwrap_or_default();
+    let meta = |k: &str| {
+        state
+            .get(k)
+            .and_then(|raw| serde_json::from_str::<String>(raw).ok())
+            .unwrap_or_default()
+    };
     Ok(SessionRecord {
         key_hash: hash_key(key.as_ref()),
         user,
@@ -75,10 +86,17 @@ impl CookieSessionStore for StorageSessionStore {
         }
     }
 
-    async fn save(&self, state: HashMap<String, String>, ttl: &Duration) -> Result<SessionKey, SaveError> {
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
         let key = new_key().map_err(SaveError::Other)?;
         let row = record(&key, &state, ttl).map_err(SaveError::Serialization)?;
-        self.storage.session_save(row).await.map_err(|e| SaveError::Other(e.into()))?;
+        self.storage
+            .session_save(row)
+            .await
+            .map_err(|e| SaveError::Other(e.into()))?;
         Ok(key)
     }
 
@@ -89,12 +107,19 @@ impl CookieSessionStore for StorageSessionStore {
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
         let row = record(&key, &state, ttl).map_err(UpdateError::Serialization)?;
-        self.storage.session_save(row).await.map_err(|e| UpdateError::Other(e.into()))?;
+        self.storage
+            .session_save(row)
+            .await
+            .map_err(|e| UpdateError::Other(e.into()))?;
         Ok(key)
     }
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
-        match self.storage.session_touch(&hash_key(key.as_ref()), expiry(ttl)).await {
+        match self
+            .storage
+            .session_touch(&hash_key(key.as_ref()), expiry(ttl))
+            .await
+        {
             Ok(()) | Err(StorageError::NotFound) => Ok(()),
             Err(e) => Err(e.into()),
         }

@@ -19,8 +19,12 @@ pub struct CurrentUser(pub User);
 pub struct MaybeUser(pub Option<User>);
 
 async fn signed_in_user(request: &HttpRequest) -> Result<Option<User>, AppError> {
-    let Ok(identity) = Identity::extract(request).await else { return Ok(None) };
-    let Some(id) = identity.id().ok().and_then(|raw| raw.parse::<i64>().ok()) else { return Ok(None) };
+    let Ok(identity) = Identity::extract(request).await else {
+        return Ok(None);
+    };
+    let Some(id) = identity.id().ok().and_then(|raw| raw.parse::<i64>().ok()) else {
+        return Ok(None);
+    };
     let state = request
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::Internal("app state missing".into()))?;
@@ -54,7 +58,9 @@ impl FromRequest for CurrentUser {
         Box::pin(async move {
             match signed_in_user(&request).await? {
                 Some(user) => Ok(CurrentUser(user)),
-                None => Err(AppError::LoginRequired { next: request.uri().path().to_owned() }),
+                None => Err(AppError::LoginRequired {
+                    next: request.uri().path().to_owned(),
+                }),
             }
         })
     }

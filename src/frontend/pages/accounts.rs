@@ -54,17 +54,24 @@ pub struct LoginForm {
 /// Only same-site paths are followed after log-in, never another host.
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
         _ => "/chat/",
     }
 }
 
 fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_owned())).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_owned()))
+        .finish()
 }
 
 fn client_ip(request: &HttpRequest) -> std::net::IpAddr {
-    request.peer_addr().map(|a| a.ip()).unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into())
+    request
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into())
 }
 
 /// Signs `user` in on this browser: a fresh session key (actix-identity renews it), with
@@ -81,7 +88,9 @@ fn sign_in(request: &HttpRequest, session: &Session, user: &User) -> Result<(), 
         .take(200)
         .collect::<String>();
     let record = |key: &str, value: String| {
-        session.insert(key, value).map_err(|e| AppError::Internal(format!("session: {e}")))
+        session
+            .insert(key, value)
+            .map_err(|e| AppError::Internal(format!("session: {e}")))
     };
     record(USER_AGENT_KEY, agent)?;
     record(IP_KEY, client_ip(request).to_string())
@@ -112,11 +121,20 @@ pub async fn signup_post(
     limits::check(&state.limits.signup, &client_ip(&request))?;
     let form = form.into_inner();
     let mut errors = FieldErrors::new();
-    let username = Username::parse(&form.username).map_err(|e| errors.entry("username").or_default().push(e.0)).ok();
-    let email = Email::parse(&form.email).map_err(|e| errors.entry("email").or_default().push(e.0)).ok();
+    let username = Username::parse(&form.username)
+        .map_err(|e| errors.entry("username").or_default().push(e.0))
+        .ok();
+    let email = Email::parse(&form.email)
+        .map_err(|e| errors.entry("email").or_default().push(e.0))
+        .ok();
     if form.password1 != form.password2 {
-        errors.entry("password2").or_default().push("You must type the same password each time.".into());
-    } else if let Err(problems) = validate_password(&form.password1, form.username.trim(), form.email.trim()) {
+        errors
+            .entry("password2")
+            .or_default()
+            .push("You must type the same password each time.".into());
+    } else if let Err(problems) =
+        validate_password(&form.password1, form.username.trim(), form.email.trim())
+    {
         errors.entry("password1").or_default().extend(problems);
     }
     let (Some(username), Some(email), true) = (username, email, errors.is_empty()) else {
@@ -127,7 +145,12 @@ pub async fn signup_post(
     let password_hash = web::block(move || crypto::hash_password(&password))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
-    let new = NewUser { username, email, password_hash, is_admin: false };
+    let new = NewUser {
+        username,
+        email,
+        password_hash,
+        is_admin: false,
+    };
     let user = match state.storage.create_user(new).await {
         Ok(user) => user,
         Err(StorageError::Conflict(field)) => {
@@ -136,7 +159,14 @@ pub async fn signup_post(
             } else {
                 "A user with that username already exists."
             };
-            errors.entry(if field == "email" { "email" } else { "username" }).or_default().push(message.into());
+            errors
+                .entry(if field == "email" {
+                    "email"
+                } else {
+                    "username"
+                })
+                .or_default()
+                .push(message.into());
             return signup_again(&request, &state, &session, &form, errors);
         }
         Err(e) => return Err(e.into()),
@@ -144,7 +174,9 @@ pub async fn signup_post(
     tracing::info!(user = %user.id, "account created");
     if state.settings.accounts.email_verification == EmailVerification::Mandatory {
         let context = context! { email => user.email, ..base_context(&session, None)? };
-        return state.templates.page(&request, "pages/verify_email_sent.html", context);
+        return state
+            .templates
+            .page(&request, "pages/verify_email_sent.html", context);
     }
     sign_in(&request, &session, &user)?;
     Ok(see_other("/chat/"))
@@ -159,7 +191,12 @@ fn signup_again(
 ) -> Result<HttpResponse, AppError> {
     let values = context! { username => form.username.trim(), email => form.email.trim() };
     let context = context! { errors => minijinja::Value::from(minijinja::value::Serde(errors)), values => values, ..base_context(session, None)? };
-    state.templates.page_with_status(request, "pages/signup.html", context, StatusCode::BAD_REQUEST)
+    state.templates.page_with_status(
+        request,
+        "pages/signup.html",
+        context,
+        StatusCode::BAD_REQUEST,
+    )
 }
 
 /// `GET /accounts/login/`
@@ -196,7 +233,9 @@ pub async fn login_post(
     };
     let password = form.password.clone();
     let user = web::block(move || match found {
-        Some(found) if crypto::verify_password(&password, &found.password_hash) && found.user.is_active => {
+        Some(found)
+            if crypto::verify_password(&password, &found.password_hash) && found.user.is_active =>
+        {
             Some(found.user)
         }
         Some(_) => None,
@@ -216,12 +255,19 @@ pub async fn login_post(
             next => next,
             ..base_context(&session, None)?
         };
-        return state.templates.page_with_status(&request, "pages/login.html", context, StatusCode::BAD_REQUEST);
+        return state.templates.page_with_status(
+            &request,
+            "pages/login.html",
+            context,
+            StatusCode::BAD_REQUEST,
+        );
     };
     sign_in(&request, &session, &user)?;
     let mut response = see_other(&next);
     if let Ok(value) = HeaderValue::from_str(&next) {
-        response.headers_mut().insert(header::HeaderName::from_static("hx-redirect"), value);
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("hx-redirect"), value);
     }
     Ok(response)
 }

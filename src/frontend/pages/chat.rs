@@ -29,7 +29,10 @@ pub async fn render_public_chat(
     user: &User,
 ) -> Result<HttpResponse, AppError> {
     let room = state.storage.room_by_name(&RoomName::public()).await?;
-    let recent = state.storage.messages_before(room.id, None, state.settings.chat.history).await?;
+    let recent = state
+        .storage
+        .messages_before(room.id, None, state.settings.chat.history)
+        .await?;
     let messages = open_messages(state, recent.iter().rev())?;
     let online = state.hub.presence(room.id).usernames;
     let context = context! {
@@ -46,7 +49,9 @@ pub fn open_messages<'a>(
     state: &AppState,
     messages: impl Iterator<Item = &'a StoredMessage>,
 ) -> Result<Vec<MessageView>, AppError> {
-    messages.map(|m| Ok(MessageView::new(m, state.sealer.open_text(&m.body)?))).collect()
+    messages
+        .map(|m| Ok(MessageView::new(m, state.sealer.open_text(&m.body)?)))
+        .collect()
 }
 
 fn room_view(room: &Room) -> minijinja::Value {

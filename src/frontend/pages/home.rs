@@ -18,6 +18,10 @@ pub async fn home_get(
 ) -> Result<HttpResponse, AppError> {
     match user {
         Some(user) => chat::render_public_chat(&request, &state, &session, &user).await,
-        None => state.templates.page(&request, "pages/landing.html", base_context(&session, None)?),
+        None => state.templates.page(
+            &request,
+            "pages/landing.html",
+            base_context(&session, None)?,
+        ),
     }
 }

@@ -15,5 +15,7 @@ use crate::frontend::error::AppError;
 /// What every page's layout needs: who is signed in and the session's CSRF token.
 pub fn base_context(session: &Session, user: Option<&User>) -> Result<Value, AppError> {
     let me = user.map(view::UserView::from);
-    Ok(context! { me => Value::from(minijinja::value::Serde(&me)), csrf_token => csrf::token(session)? })
+    Ok(
+        context! { me => Value::from(minijinja::value::Serde(&me)), csrf_token => csrf::token(session)? },
+    )
 }

@@ -40,7 +40,9 @@ impl UserView {
             .take(2)
             .flat_map(char::to_uppercase)
             .collect();
-        let hash = username.bytes().fold(0usize, |acc, b| acc.wrapping_mul(31).wrapping_add(b.into()));
+        let hash = username
+            .bytes()
+            .fold(0usize, |acc, b| acc.wrapping_mul(31).wrapping_add(b.into()));
         Self {
             id,
             username: username.to_owned(),
@@ -73,7 +75,11 @@ impl MessageView {
             .author
             .as_ref()
             .map(|a| {
-                let name = if a.display_name.trim().is_empty() { &a.username } else { &a.display_name };
+                let name = if a.display_name.trim().is_empty() {
+                    &a.username
+                } else {
+                    &a.display_name
+                };
                 UserView::new(a.id.0, &a.username, name)
             })
             .unwrap_or_else(UserView::deleted);

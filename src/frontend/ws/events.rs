@@ -19,11 +19,17 @@ pub fn render_message(
     view: &MessageView,
 ) -> Result<RoomEvent, minijinja::Error> {
     let html = templates
-        .render("partials/message_oob.html", context! { message => minijinja::Value::from(minijinja::value::Serde(view)) })
-        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()))?;
-    let author = message.author.as_ref().map(|a| {
-        json!({ "id": a.id, "username": a.username, "display_name": a.display_name })
-    });
+        .render(
+            "partials/message_oob.html",
+            context! { message => minijinja::Value::from(minijinja::value::Serde(view)) },
+        )
+        .map_err(|e| {
+            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+        })?;
+    let author = message
+        .author
+        .as_ref()
+        .map(|a| json!({ "id": a.id, "username": a.username, "display_name": a.display_name }));
     let json = json!({
         "type": "message",
         "message": {
@@ -36,28 +42,44 @@ pub fn render_message(
             "edited": message.edited.map(iso),
         }
     });
-    Ok(RoomEvent { message_id: Some(message.id), html: html.into(), json: json.to_string().into() })
+    Ok(RoomEvent {
+        message_id: Some(message.id),
+        html: html.into(),
+        json: json.to_string().into(),
+    })
 }
 
 /// Who is online, as the hub reports it.
 pub fn render_presence(templates: &Templates, presence: &Presence) -> RoomEvent {
     let html = templates
-        .render("partials/presence_oob.html", context! { online => presence.usernames.clone() })
+        .render(
+            "partials/presence_oob.html",
+            context! { online => presence.usernames.clone() },
+        )
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "presence fragment failed to render");
             String::new()
         });
     let json = json!({ "type": "presence", "online": presence.usernames.len(), "users": presence.usernames });
-    RoomEvent { message_id: None, html: html.into(), json: json.to_string().into() }
+    RoomEvent {
+        message_id: None,
+        html: html.into(),
+        json: json.to_string().into(),
+    }
 }
 
 /// A refusal, for the one socket that caused it.
 pub fn render_refusal(templates: &Templates, refusal: &Refusal, json_format: bool) -> ByteString {
     if json_format {
-        return json!({ "type": "error", "code": refusal.code, "detail": refusal.detail }).to_string().into();
+        return json!({ "type": "error", "code": refusal.code, "detail": refusal.detail })
+            .to_string()
+            .into();
     }
     templates
-        .render("partials/ws_error_oob.html", context! { code => refusal.code, detail => refusal.detail.clone() })
+        .render(
+            "partials/ws_error_oob.html",
+            context! { code => refusal.code, detail => refusal.detail.clone() },
+        )
         .unwrap_or_default()
         .into()
 }

@@ -61,12 +61,18 @@ pub async fn chatroom_ws(
         Some(_) => return Err(AppError::BadRequest("format must be json or html".into())),
     };
     let max_frame = state.settings.limits.ws_max_frame;
-    let (response, ws, stream) = actix_ws::handle(&request, body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let (response, ws, stream) =
+        actix_ws::handle(&request, body).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let stream = stream
         .max_frame_size(max_frame * 4)
         .aggregate_continuations()
         .max_continuation_size(max_frame * 4);
-    let ctx = session::Connection { state: state.into_inner(), room, user, format };
+    let ctx = session::Connection {
+        state: state.into_inner(),
+        room,
+        user,
+        format,
+    };
     actix_web::rt::spawn(session::run(ctx, ws, stream));
     Ok(response)
 }

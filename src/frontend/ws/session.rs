@@ -34,7 +34,10 @@ enum Exit {
 }
 
 pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: AggregatedMessageStream) {
-    let mut subscription = conn.state.hub.join(conn.room.id, conn.user.id, &conn.user.username);
+    let mut subscription = conn
+        .state
+        .hub
+        .join(conn.room.id, conn.user.id, &conn.user.username);
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     let mut last_heard = Instant::now();
     // Live events at or below this id were already sent by a resume.
@@ -111,17 +114,25 @@ async fn on_text(
     };
     match outcome {
         Ok(()) => Ok(()),
-        Err(refusal) => send_refusal(conn, ws, &refusal).await.map_err(|_| Exit::Gone),
+        Err(refusal) => send_refusal(conn, ws, &refusal)
+            .await
+            .map_err(|_| Exit::Gone),
     }
 }
 
 fn parse_frame(conn: &Connection, text: &str) -> Result<Command, Refusal> {
     let max = conn.state.settings.limits.ws_max_frame;
     if text.len() > max {
-        return Err(Refusal::new("too_large", format!("Frames are limited to {} KiB.", max / 1024)));
+        return Err(Refusal::new(
+            "too_large",
+            format!("Frames are limited to {} KiB.", max / 1024),
+        ));
     }
     if limits::check(&conn.state.limits.ws_messages, &conn.user.id).is_err() {
-        return Err(Refusal::new("rate_limited", "You are sending too fast; slow down."));
+        return Err(Refusal::new(
+            "rate_limited",
+            "You are sending too fast; slow down.",
+        ));
     }
     parse(text)
 }
@@ -130,15 +141,28 @@ fn parse_frame(conn: &Connection, text: &str) -> Result<Command, Refusal> {
 async fn post(conn: &Connection, raw: &str) -> Result<(), Refusal> {
     let body = MessageBody::parse(raw).map_err(|e| Refusal::new("invalid", e.0))?;
     let sealed = conn.state.sealer.seal(body.as_str().as_bytes());
-    let new = NewMessage { room: conn.room.id, author: conn.user.id, body: sealed };
+    let new = NewMessage {
+        room: conn.room.id,
+        author: conn.user.id,
+        body: sealed,
+    };
     let stored = conn.state.storage.append_message(new).await.map_err(|e| {
         tracing::error!(error = %e, "message not stored");
         Refusal::new("unavailable", "The message could not be saved; try again.")
     })?;
     let view = MessageView::new(&stored, body.as_str().to_owned());
-    let event = render_message(&conn.state.templates, conn.room.name.as_str(), &stored, &view).map_err(|e| {
+    let event = render_message(
+        &conn.state.templates,
+        conn.room.name.as_str(),
+        &stored,
+        &view,
+    )
+    .map_err(|e| {
         tracing::error!(error = %e, "message fragment failed to render");
-        Refusal::new("unavailable", "The message was saved but could not be shown; reload.")
+        Refusal::new(
+            "unavailable",
+            "The message was saved but could not be shown; reload.",
+        )
     })?;
     conn.state.hub.publish(conn.room.id, event);
     Ok(())
@@ -153,10 +177,18 @@ async fn resume(
 ) -> Result<(), Refusal> {
     let mut cursor = after;
     loop {
-        let page = conn.state.storage.messages_after(conn.room.id, cursor, RESUME_PAGE).await.map_err(|e| {
-            tracing::error!(error = %e, "resume read failed");
-            Refusal::new("unavailable", "Missed messages could not be loaded; try again.")
-        })?;
+        let page = conn
+            .state
+            .storage
+            .messages_after(conn.room.id, cursor, RESUME_PAGE)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "resume read failed");
+                Refusal::new(
+                    "unavailable",
+                    "Missed messages could not be loaded; try again.",
+                )
+            })?;
         for message in &page {
             let bytes = render_one(conn, message)?;
             if ws.text(bytes).await.is_err() {
@@ -171,20 +203,40 @@ async fn resume(
     }
 }
 
-fn render_one(conn: &Connection, message: &StoredMessage) -> Result<bytestring::ByteString, Refusal> {
+fn render_one(
+    conn: &Connection,
+    message: &StoredMessage,
+) -> Result<bytestring::ByteString, Refusal> {
     let body = conn.state.sealer.open_text(&message.body).map_err(|_| {
-        tracing::error!(message = message.id.0, "stored message does not open with any key");
+        tracing::error!(
+            message = message.id.0,
+            "stored message does not open with any key"
+        );
         Refusal::new("unavailable", "A stored message could not be read.")
     })?;
     let view = MessageView::new(message, body);
-    let event = render_message(&conn.state.templates, conn.room.name.as_str(), message, &view)
-        .map_err(|_| Refusal::new("unavailable", "A message could not be shown."))?;
+    let event = render_message(
+        &conn.state.templates,
+        conn.room.name.as_str(),
+        message,
+        &view,
+    )
+    .map_err(|_| Refusal::new("unavailable", "A message could not be shown."))?;
     Ok(match conn.format {
         Format::Html => event.html,
         Format::Json => event.json,
     })
 }
 
-async fn send_refusal(conn: &Connection, ws: &mut actix_ws::Session, refusal: &Refusal) -> Result<(), actix_ws::Closed> {
-    ws.text(render_refusal(&conn.state.templates, refusal, conn.format == Format::Json)).await
+async fn send_refusal(
+    conn: &Connection,
+    ws: &mut actix_ws::Session,
+    refusal: &Refusal,
+) -> Result<(), actix_ws::Closed> {
+    ws.text(render_refusal(
+        &conn.state.templates,
+        refusal,
+        conn.format == Format::Json,
+    ))
+    .await
 }

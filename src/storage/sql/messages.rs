@@ -2,7 +2,9 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
 use super::entities::{messages, users};
 use super::{SqlStorage, internal, write_error};
@@ -24,7 +26,16 @@ impl SqlStorage {
                 .await
                 .map_err(internal)?
                 .into_iter()
-                .map(|u| (u.id, Author { id: UserId(u.id), username: u.username, display_name: u.display_name }))
+                .map(|u| {
+                    (
+                        u.id,
+                        Author {
+                            id: UserId(u.id),
+                            username: u.username,
+                            display_name: u.display_name,
+                        },
+                    )
+                })
                 .collect()
         };
         Ok(rows
@@ -52,9 +63,14 @@ impl MessageStore for SqlStorage {
             edited: Set(None),
             ..Default::default()
         };
-        let row = row.insert(&self.db).await.map_err(|e| write_error(e, |_| "message"))?;
+        let row = row
+            .insert(&self.db)
+            .await
+            .map_err(|e| write_error(e, |_| "message"))?;
         let mut stored = self.with_authors(vec![row]).await?;
-        stored.pop().ok_or_else(|| crate::storage::StorageError::Internal("message vanished".into()))
+        stored
+            .pop()
+            .ok_or_else(|| crate::storage::StorageError::Internal("message vanished".into()))
     }
 
     async fn messages_before(
@@ -76,7 +92,12 @@ impl MessageStore for SqlStorage {
         self.with_authors(rows).await
     }
 
-    async fn messages_after(&self, room: RoomId, after: MessageId, limit: u64) -> StorageResult<Vec<StoredMessage>> {
+    async fn messages_after(
+        &self,
+        room: RoomId,
+        after: MessageId,
+        limit: u64,
+    ) -> StorageResult<Vec<StoredMessage>> {
         let rows = messages::Entity::find()
             .filter(messages::Column::RoomId.eq(room.0))
             .filter(messages::Column::Id.gt(after.0))

@@ -48,7 +48,11 @@ impl SessionStore for SqlStorage {
                 sessions::Column::Expires,
             ])
             .to_owned();
-        sessions::Entity::insert(row).on_conflict(keep_created).exec(&self.db).await.map_err(internal)?;
+        sessions::Entity::insert(row)
+            .on_conflict(keep_created)
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
         Ok(())
     }
 
@@ -60,11 +64,18 @@ impl SessionStore for SqlStorage {
             .exec(&self.db)
             .await
             .map_err(internal)?;
-        if result.rows_affected == 0 { Err(StorageError::NotFound) } else { Ok(()) }
+        if result.rows_affected == 0 {
+            Err(StorageError::NotFound)
+        } else {
+            Ok(())
+        }
     }
 
     async fn session_delete(&self, key_hash: &str) -> StorageResult<()> {
-        sessions::Entity::delete_by_id(key_hash.to_owned()).exec(&self.db).await.map_err(internal)?;
+        sessions::Entity::delete_by_id(key_hash.to_owned())
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
         Ok(())
     }
 }

@@ -1,6 +1,8 @@
 use async_trait::async_trait;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 
 use super::entities::users;
 use super::{SqlStorage, internal, write_error};
@@ -43,7 +45,13 @@ impl UserStore for SqlStorage {
             ..Default::default()
         };
         let row = row.insert(&self.db).await.map_err(|e| {
-            write_error(e, |detail| if detail.contains("email") { "email" } else { "username" })
+            write_error(e, |detail| {
+                if detail.contains("email") {
+                    "email"
+                } else {
+                    "username"
+                }
+            })
         })?;
         Ok(row.into())
     }
@@ -70,10 +78,16 @@ impl UserStore for SqlStorage {
             .map_err(internal)?
             .ok_or(StorageError::NotFound)?;
         let password_hash = row.password_hash.clone();
-        Ok(Credentials { user: row.into(), password_hash })
+        Ok(Credentials {
+            user: row.into(),
+            password_hash,
+        })
     }
 
     async fn count_users(&self) -> StorageResult<u64> {
-        users::Entity::find().count(&self.db).await.map_err(internal)
+        users::Entity::find()
+            .count(&self.db)
+            .await
+            .map_err(internal)
     }
 }

@@ -1,0 +1,205 @@
+//! The `hearth` binary as a self-hoster runs it.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn hearth(dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
+    command
+        .current_dir(dir)
+        .env_remove("SECRET_KEY")
+        .env_remove("ENCRYPT_KEY")
+        .env_remove("DEBUG")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs `hearth` to completion and returns (success, stderr).
+fn run(command: &mut Command) -> (bool, String) {
+    let output = command.output().expect("hearth runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn first_run_generates_private_keys_and_a_restart_reuses_them() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (ok, stderr) = run(hearth(dir.path()).arg("check"));
+    assert!(ok, "{stderr}");
+    let data = dir.path().join("data");
+    let secret = std::fs::read_to_string(data.join("secret.key")).expect("secret key written");
+    let fernet = std::fs::read_to_string(data.join("fernet.keys")).expect("fernet key written");
+    for name in ["secret.key", "fernet.keys"] {
+        let mode = std::fs::metadata(data.join(name))
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "{name} must be readable by its owner only");
+    }
+    assert!(data.join("hearth.sqlite3").exists(), "migrations ran");
+    let (ok, _) = run(hearth(dir.path()).arg("check"));
+    assert!(ok);
+    assert_eq!(
+        std::fs::read_to_string(data.join("secret.key")).expect("kept"),
+        secret
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.join("fernet.keys")).expect("kept"),
+        fernet
+    );
+}
+
+#[test]
+fn serve_prints_the_url_and_answers_there() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = hearth(dir.path())
+        .env("HEARTH_SERVER__PORT", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("a line");
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    let response =
+        std::net::TcpStream::connect(url.trim_start_matches("http://")).map(|mut stream| {
+            use std::io::{Read, Write};
+            let _ = stream.write_all(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            answer
+        });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(response.is_ok_and(|r| r.starts_with("HTTP/1.0 200") || r.starts_with("HTTP/1.1 200")));
+}
+
+#[test]
+fn each_bad_setting_fails_with_one_line_naming_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cases: [(&str, &str, &str); 7] = [
+        (
+            "HEARTH_SECRETS__ENCRYPT_KEYS",
+            "[\"not-a-fernet-key\"]",
+            "secrets.encrypt_keys",
+        ),
+        ("ENCRYPT_KEY", "short", "secrets.encrypt_keys"),
+        (
+            "HEARTH_SECRETS__SECRET_KEY",
+            "too-short",
+            "secrets.secret_key",
+        ),
+        ("HEARTH_SERVER__PORT", "eighty", "server.port"),
+        ("HEARTH_SERVER__HOST", "not-an-ip", "server.host"),
+        ("HEARTH_SERVER__NO_SUCH_KEY", "1", "no_such_key"),
+        ("DEBUG", "maybe", "DEBUG"),
+    ];
+    for (variable, value, setting) in cases {
+        let (ok, stderr) = run(hearth(dir.path()).arg("check").env(variable, value));
+        assert!(!ok, "{variable}={value} must fail");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.contains(setting), "{variable}={value}: {stderr}");
+    }
+}
+
+#[test]
+fn an_unwritable_data_dir_fails_naming_the_setting() {
+    let dir = tempfile::tempdir().expect("dir");
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, b"").expect("file");
+    let (ok, stderr) = run(hearth(dir.path())
+        .arg("check")
+        .env("HEARTH_DATA__DIR", blocker.join("sub")));
+    assert!(!ok);
+    assert!(stderr.contains("data.dir"), "{stderr}");
+}
+
+#[test]
+fn a_port_in_use_fails_naming_the_setting() {
+    let dir = tempfile::tempdir().expect("dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let started = Instant::now();
+    let (ok, stderr) = run(hearth(dir.path()).env("HEARTH_SERVER__PORT", port.to_string()));
+    assert!(!ok);
+    assert!(stderr.contains("server.port"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn the_seed_names_and_a_dotenv_file_are_honoured() {
+    let dir = tempfile::tempdir().expect("dir");
+    let key = "x".repeat(40);
+    std::fs::write(
+        dir.path().join(".env"),
+        format!("SECRET_KEY={key}\nDEBUG=False\n"),
+    )
+    .expect(".env");
+    let (ok, stderr) = run(hearth(dir.path()).arg("check"));
+    assert!(ok, "{stderr}");
+    assert!(
+        !dir.path().join("data/secret.key").exists(),
+        "the given SECRET_KEY is used, none generated"
+    );
+}
+
+#[test]
+fn a_missing_explicit_config_file_is_an_error() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (ok, stderr) = run(hearth(dir.path()).args(["--config", "nope.toml", "check"]));
+    assert!(!ok);
+    assert!(stderr.contains("nope.toml"), "{stderr}");
+}
+
+#[test]
+fn the_shipped_config_file_is_valid_and_documents_every_key() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shipped = std::fs::read_to_string(repo.join("config.toml")).expect("config.toml");
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("config.toml"), &shipped).expect("copy");
+    let (ok, stderr) = run(hearth(dir.path()).arg("check"));
+    assert!(ok, "{stderr}");
+    let defaults = toml_keys(
+        &serde_json::to_value(hearth::config::Settings::default()).expect("json"),
+        "",
+    );
+    for key in defaults {
+        let leaf = key.rsplit('.').next().unwrap_or(&key);
+        assert!(
+            shipped.contains(&format!("\n{leaf} = ")) || shipped.contains(&format!("\n{leaf}=")),
+            "config.toml lacks {key}"
+        );
+    }
+}
+
+fn toml_keys(value: &serde_json::Value, prefix: &str) -> Vec<String> {
+    match value {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .flat_map(|(k, v)| {
+                toml_keys(
+                    v,
+                    &if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    },
+                )
+            })
+            .collect(),
+        _ => vec![prefix.to_owned()],
+    }
+}
