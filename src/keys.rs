@@ -3,7 +3,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 
 use base64::Engine;
@@ -89,9 +89,12 @@ pub fn load_or_generate(settings: &Settings) -> Result<Keys, ConfigError> {
     Ok(Keys { secret, fernet })
 }
 
-fn prepare_data_dir(dir: &Path) -> Result<(), ConfigError> {
+/// Creates the data dir (owner-only) when missing and proves it is writable.
+pub fn prepare_data_dir(dir: &Path) -> Result<(), ConfigError> {
     let fail = |e: std::io::Error| ConfigError::new("data.dir", format!("{}: {e}", dir.display()));
-    fs::create_dir_all(dir).map_err(fail)?;
+    if !dir.exists() {
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(fail)?;
+    }
     let probe = dir.join(".write-test");
     fs::write(&probe, b"").map_err(fail)?;
     fs::remove_file(&probe).map_err(fail)

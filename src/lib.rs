@@ -3,6 +3,7 @@
 //! The arrows point one way: `frontend` → `storage` (through the `Storage` trait only),
 //! `frontend` → `hub`, `frontend` → `crypto`. `storage` never sees a key or a plaintext body.
 
+pub mod commands;
 pub mod config;
 pub mod crypto;
 pub mod domain;

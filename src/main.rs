@@ -29,6 +29,9 @@ enum Command {
     Migrate,
     /// Validate the configuration, keys and database, then exit.
     Check,
+    /// Create an admin account, or restore an existing one as an active admin with a new
+    /// password (signing out its sessions): the way back in when admin access is lost.
+    Createsuperuser(hearth::commands::SuperuserArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
                 .map(|_| println!("migrations applied"))
                 .map_err(|e| e.to_string()),
             Command::Check => check(settings).await,
+            Command::Createsuperuser(args) => hearth::commands::create_superuser(&settings, args).await,
         }
     });
     match outcome {

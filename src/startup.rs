@@ -50,6 +50,7 @@ pub struct Application {
 
 /// Opens the database and brings its schema up to date.
 pub async fn open_storage(settings: &Settings) -> Result<SqlStorage, StartError> {
+    keys::prepare_data_dir(&settings.data.dir)?;
     let storage = SqlStorage::connect(&settings.database_url()).await?;
     storage.migrate().await?;
     Ok(storage)

@@ -43,6 +43,9 @@ pub trait UserStore: Send + Sync {
     async fn credentials_by_login(&self, login: &str) -> StorageResult<Credentials>;
     /// How many accounts exist.
     async fn count_users(&self) -> StorageResult<u64>;
+    /// The recovery path: sets the password hash, makes the account an active admin and
+    /// ends every session it had, atomically. `NotFound` when no such account.
+    async fn recover_admin(&self, id: UserId, password_hash: String) -> StorageResult<()>;
 }
 
 #[async_trait]

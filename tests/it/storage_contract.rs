@@ -164,6 +164,22 @@ async fn contract(storage: &dyn Storage) {
         Err(StorageError::NotFound)
     ));
     storage.session_save(record).await.expect("save again");
+    storage
+        .recover_admin(ann.id, "$argon2id$new".into())
+        .await
+        .expect("recover");
+    let recovered = storage.credentials_by_login("ann").await.expect("ann");
+    assert!(recovered.user.is_admin && recovered.user.is_active);
+    assert_eq!(recovered.password_hash, "$argon2id$new");
+    assert!(
+        matches!(storage.session_load("h1").await, Err(StorageError::NotFound)),
+        "recovery ends the account's sessions"
+    );
+    assert!(matches!(
+        storage.recover_admin(UserId(999), "x".into()).await,
+        Err(StorageError::NotFound)
+    ));
+    storage.session_save(record_again()).await.expect("save");
     storage.session_delete("h1").await.expect("delete");
     storage
         .session_delete("h1")
@@ -173,6 +189,17 @@ async fn contract(storage: &dyn Storage) {
         storage.session_load("h1").await,
         Err(StorageError::NotFound)
     ));
+}
+
+fn record_again() -> SessionRecord {
+    SessionRecord {
+        key_hash: "h1".into(),
+        user: None,
+        state: "{}".into(),
+        expires: Utc::now() + Duration::hours(1),
+        user_agent: String::new(),
+        ip: String::new(),
+    }
 }
 
 #[tokio::test]

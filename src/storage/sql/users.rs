@@ -2,9 +2,10 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 
-use super::entities::users;
+use super::entities::{sessions, users};
 use super::{SqlStorage, internal, write_error};
 use crate::domain::{NewUser, User, UserId};
 use crate::storage::{Credentials, StorageError, StorageResult, UserStore};
@@ -82,6 +83,27 @@ impl UserStore for SqlStorage {
             user: row.into(),
             password_hash,
         })
+    }
+
+    async fn recover_admin(&self, id: UserId, password_hash: String) -> StorageResult<()> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        let updated = users::Entity::update_many()
+            .col_expr(users::Column::PasswordHash, password_hash.into())
+            .col_expr(users::Column::IsAdmin, true.into())
+            .col_expr(users::Column::IsActive, true.into())
+            .filter(users::Column::Id.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        if updated.rows_affected == 0 {
+            return Err(StorageError::NotFound);
+        }
+        sessions::Entity::delete_many()
+            .filter(sessions::Column::UserId.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        txn.commit().await.map_err(internal)
     }
 
     async fn count_users(&self) -> StorageResult<u64> {
