@@ -93,7 +93,11 @@ pub fn load_or_generate(settings: &Settings) -> Result<Keys, ConfigError> {
 pub fn prepare_data_dir(dir: &Path) -> Result<(), ConfigError> {
     let fail = |e: std::io::Error| ConfigError::new("data.dir", format!("{}: {e}", dir.display()));
     if !dir.exists() {
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(fail)?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(fail)?;
     }
     let probe = dir.join(".write-test");
     fs::write(&probe, b"").map_err(fail)?;

@@ -52,7 +52,9 @@ fn main() -> ExitCode {
                 .map(|_| println!("migrations applied"))
                 .map_err(|e| e.to_string()),
             Command::Check => check(settings).await,
-            Command::Createsuperuser(args) => hearth::commands::create_superuser(&settings, args).await,
+            Command::Createsuperuser(args) => {
+                hearth::commands::create_superuser(&settings, args).await
+            }
         }
     });
     match outcome {

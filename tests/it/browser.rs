@@ -65,7 +65,10 @@ impl Chromedriver {
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
         let stdout = child.stdout.take().expect("chromedriver stdout");
         // Wrap at once so the group is killed even if the port never shows up.
-        let mut driver = Chromedriver { child, url: String::new() };
+        let mut driver = Chromedriver {
+            child,
+            url: String::new(),
+        };
 
         // `--port=0` makes it print "ChromeDriver was started successfully on port N."
         // Keep draining stdout afterwards so chromedriver never blocks on a full pipe.
@@ -82,9 +85,12 @@ impl Chromedriver {
                 }
             }
         });
-        let port = rx
-            .recv_timeout(START)
-            .unwrap_or_else(|_| panic!("chromedriver ({}) did not report its port within {START:?}", bin.display()));
+        let port = rx.recv_timeout(START).unwrap_or_else(|_| {
+            panic!(
+                "chromedriver ({}) did not report its port within {START:?}",
+                bin.display()
+            )
+        });
         driver.url = format!("http://127.0.0.1:{port}");
         driver
     }
@@ -138,15 +144,36 @@ impl Browser {
             // Console messages (CSP violations included) become readable via `console_errors`.
             "goog:loggingPrefs": { "browser": "ALL" },
         });
-        let Json::Object(capabilities) = capabilities else { unreachable!() };
+        let Json::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
 
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = tokio::time::timeout(START, ClientBuilder::new(connector).capabilities(capabilities).connect(&driver.url))
+        let client = tokio::time::timeout(
+            START,
+            ClientBuilder::new(connector)
+                .capabilities(capabilities)
+                .connect(&driver.url),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("no Chromium session within {START:?}"))
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start a Chromium session ({}): {e}",
+                chrome.display()
+            )
+        });
+        let session_id = client
+            .session_id()
             .await
-            .unwrap_or_else(|_| panic!("no Chromium session within {START:?}"))
-            .unwrap_or_else(|e| panic!("cannot start a Chromium session ({}): {e}", chrome.display()));
-        let session_id = client.session_id().await.expect("session id").expect("a session id");
-        Browser { client, session_id, driver, _profile: profile }
+            .expect("session id")
+            .expect("a session id");
+        Browser {
+            client,
+            session_id,
+            driver,
+            _profile: profile,
+        }
     }
 
     /// Ends the session cleanly (Chromium quits); dropping instead kills it.
@@ -156,12 +183,18 @@ impl Browser {
 
     pub async fn goto(&self, base: &str, path: &str) {
         let url = format!("{base}{path}");
-        self.client.goto(&url).await.unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+        self.client
+            .goto(&url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
     }
 
     /// Runs `script` (a function body; `arguments[i]` are `args`) in the page.
     pub async fn js(&self, script: &str, args: Vec<Json>) -> Json {
-        self.client.execute(script, args).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     /// Polls `script` until it returns something truthy and returns that; panics with
@@ -177,21 +210,35 @@ impl Browser {
                 Err(e) => last = format!("failed: {e}"),
             }
             if Instant::now() >= deadline {
-                let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+                let url = self
+                    .client
+                    .current_url()
+                    .await
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
                 let body = self
                     .client
-                    .execute("return document.body ? document.body.innerText.slice(0, 600) : ''", vec![])
+                    .execute(
+                        "return document.body ? document.body.innerText.slice(0, 600) : ''",
+                        vec![],
+                    )
                     .await
                     .unwrap_or_default();
-                panic!("timed out after {WAIT:?} waiting until {what}: the probe last {last}\nat {url}\npage text: {body}");
+                panic!(
+                    "timed out after {WAIT:?} waiting until {what}: the probe last {last}\nat {url}\npage text: {body}"
+                );
             }
             tokio::time::sleep(POLL).await;
         }
     }
 
     pub async fn wait_for_selector(&self, css: &str) {
-        self.wait_js(&format!("{css} exists"), "return document.querySelector(arguments[0]) !== null;", vec![json!(css)])
-            .await;
+        self.wait_js(
+            &format!("{css} exists"),
+            "return document.querySelector(arguments[0]) !== null;",
+            vec![json!(css)],
+        )
+        .await;
     }
 
     pub async fn wait_for_attr(&self, css: &str, attr: &str, value: &str) {
@@ -223,25 +270,38 @@ impl Browser {
     }
 
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
-        self.find(css).await.send_keys(text).await.unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
+        self.find(css)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
     }
 
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
     }
 
     /// Signs `username` up through the real form; lands on /chat/.
     pub async fn sign_up(&self, base: &str, username: &str) {
         self.goto(base, "/accounts/signup/").await;
         self.type_into("#id_username", username).await;
-        self.type_into("#id_email", &format!("{username}@example.org")).await;
+        self.type_into("#id_email", &format!("{username}@example.org"))
+            .await;
         self.type_into("#id_password1", PASSWORD).await;
         self.type_into("#id_password2", PASSWORD).await;
-        self.click(r#"form[action="/accounts/signup/"] button[type=submit]"#).await;
+        self.click(r#"form[action="/accounts/signup/"] button[type=submit]"#)
+            .await;
         self.wait_for_path("/chat/").await;
     }
 
@@ -258,7 +318,9 @@ impl Browser {
             .json()
             .await
             .expect("log entries as JSON");
-        let entries = answer["value"].as_array().unwrap_or_else(|| panic!("unexpected log answer: {answer}"));
+        let entries = answer["value"]
+            .as_array()
+            .unwrap_or_else(|| panic!("unexpected log answer: {answer}"));
         entries
             .iter()
             .filter(|e| e["level"] == "SEVERE")
@@ -299,14 +361,31 @@ async fn two_people_chat_live_in_chromium() {
     let (ada, bram) = tokio::join!(Browser::launch(), Browser::launch());
 
     // Both sign up through the real form and land in the public chat, connected.
-    tokio::join!(ada.sign_up(&app.address, "ada"), bram.sign_up(&app.address, "bram"));
+    tokio::join!(
+        ada.sign_up(&app.address, "ada"),
+        bram.sign_up(&app.address, "bram")
+    );
     for (browser, name) in [(&ada, "ada"), (&bram, "bram")] {
-        browser.wait_for_attr("#connection-status", "data-connected", "true").await;
-        let me = browser.js("return document.body.getAttribute('data-me');", vec![]).await;
-        assert_eq!(me, json!(name), "<body data-me> should name the person logged in");
+        browser
+            .wait_for_attr("#connection-status", "data-connected", "true")
+            .await;
+        let me = browser
+            .js("return document.body.getAttribute('data-me');", vec![])
+            .await;
+        assert_eq!(
+            me,
+            json!(name),
+            "<body data-me> should name the person logged in"
+        );
         // Every script loaded and ran under the page's CSP.
-        let loaded = browser.js("return [typeof htmx, typeof Alpine];", vec![]).await;
-        assert_eq!(loaded, json!(["object", "object"]), "htmx and Alpine should both be loaded for {name}");
+        let loaded = browser
+            .js("return [typeof htmx, typeof Alpine];", vec![])
+            .await;
+        assert_eq!(
+            loaded,
+            json!(["object", "object"]),
+            "htmx and Alpine should both be loaded for {name}"
+        );
     }
 
     // Both are online, and each page learns it live.
@@ -314,21 +393,46 @@ async fn two_people_chat_live_in_chromium() {
     bram.wait_for_text("#online-count", "2").await;
 
     // A marker that a reload would wipe: Bram must see the message without one.
-    bram.js("window.__hearthNoReload = 'still here'; return true;", vec![]).await;
+    bram.js(
+        "window.__hearthNoReload = 'still here'; return true;",
+        vec![],
+    )
+    .await;
 
     let text = "Hello from Ada, live over the socket";
     ada.type_into("#id_body", text).await;
     ada.click("#message-form button[type=submit]").await;
 
-    let seen = bram.wait_js("Bram sees Ada's message", FIND_MESSAGE, vec![json!(text)]).await;
-    assert_eq!(seen["author"], json!("ada"), "Bram's copy should be authored by ada: {seen}");
-    assert_eq!(seen["mine"], json!(false), "Bram's copy of Ada's message must not be marked data-mine: {seen}");
-    let marker = bram.js("return window.__hearthNoReload || null;", vec![]).await;
-    assert_eq!(marker, json!("still here"), "Bram's page reloaded instead of receiving the message live");
+    let seen = bram
+        .wait_js("Bram sees Ada's message", FIND_MESSAGE, vec![json!(text)])
+        .await;
+    assert_eq!(
+        seen["author"],
+        json!("ada"),
+        "Bram's copy should be authored by ada: {seen}"
+    );
+    assert_eq!(
+        seen["mine"],
+        json!(false),
+        "Bram's copy of Ada's message must not be marked data-mine: {seen}"
+    );
+    let marker = bram
+        .js("return window.__hearthNoReload || null;", vec![])
+        .await;
+    assert_eq!(
+        marker,
+        json!("still here"),
+        "Bram's page reloaded instead of receiving the message live"
+    );
 
-    let own = ada.wait_js("Ada sees her own message", FIND_MESSAGE, vec![json!(text)]).await;
+    let own = ada
+        .wait_js("Ada sees her own message", FIND_MESSAGE, vec![json!(text)])
+        .await;
     assert_eq!(own["author"], json!("ada"), "{own}");
-    assert_eq!(own["id"], seen["id"], "both pages should show the same message id");
+    assert_eq!(
+        own["id"], seen["id"],
+        "both pages should show the same message id"
+    );
     // data-mine is added by JS right after the swap; allow it a moment.
     ada.wait_js(
         "Ada's own message carries data-mine",
@@ -337,20 +441,35 @@ async fn two_people_chat_live_in_chromium() {
     )
     .await;
     // The box empties once the message is sent.
-    ada.wait_js("Ada's message box is cleared", "return document.getElementById('id_body').value === '';", vec![]).await;
+    ada.wait_js(
+        "Ada's message box is cleared",
+        "return document.getElementById('id_body').value === '';",
+        vec![],
+    )
+    .await;
 
     // Bram answers; Ada sees it live too.
     let reply = "Hi Ada, Bram here";
     bram.type_into("#id_body", reply).await;
     bram.click("#message-form button[type=submit]").await;
-    let got = ada.wait_js("Ada sees Bram's reply", FIND_MESSAGE, vec![json!(reply)]).await;
+    let got = ada
+        .wait_js("Ada sees Bram's reply", FIND_MESSAGE, vec![json!(reply)])
+        .await;
     assert_eq!(got["author"], json!("bram"), "{got}");
-    assert_eq!(got["mine"], json!(false), "Ada's copy of Bram's reply must not be data-mine: {got}");
+    assert_eq!(
+        got["mine"],
+        json!(false),
+        "Ada's copy of Bram's reply must not be data-mine: {got}"
+    );
 
     // No CSP violation, failed load or uncaught error in either console.
     for (browser, name) in [(&ada, "ada"), (&bram, "bram")] {
         let errors = browser.console_errors().await;
-        assert!(errors.is_empty(), "{name}'s console has errors:\n{}", errors.join("\n"));
+        assert!(
+            errors.is_empty(),
+            "{name}'s console has errors:\n{}",
+            errors.join("\n")
+        );
     }
 
     ada.close().await;
@@ -368,40 +487,84 @@ async fn dark_mode_toggle_is_remembered_per_browser() {
     browser.goto(&app.address, "/").await;
     browser.wait_for_path("/").await;
     // Alpine has bound the toggle once it carries aria-pressed.
-    browser.wait_for_selector(&format!("{toggle}[aria-pressed]")).await;
+    browser
+        .wait_for_selector(&format!("{toggle}[aria-pressed]"))
+        .await;
     let initially = browser.js(is_dark, vec![]).await.as_bool().expect("a bool");
-    assert_eq!(browser.js(stored, vec![]).await, Json::Null, "a fresh browser has made no choice yet");
+    assert_eq!(
+        browser.js(stored, vec![]).await,
+        Json::Null,
+        "a fresh browser has made no choice yet"
+    );
 
     // Flip it, then flip it back: each choice survives a reload.
     for dark in [!initially, initially] {
         let choice = if dark { "dark" } else { "light" };
         browser.click(toggle).await;
         browser
-            .wait_js(&format!("<html> turns {choice}"), &format!("return document.documentElement.classList.contains('dark') === {dark};"), vec![])
+            .wait_js(
+                &format!("<html> turns {choice}"),
+                &format!("return document.documentElement.classList.contains('dark') === {dark};"),
+                vec![],
+            )
             .await;
-        browser.wait_for_attr(toggle, "aria-pressed", &dark.to_string()).await;
-        assert_eq!(browser.js(stored, vec![]).await, json!(choice), "localStorage hearth-theme should hold the choice");
+        browser
+            .wait_for_attr(toggle, "aria-pressed", &dark.to_string())
+            .await;
+        assert_eq!(
+            browser.js(stored, vec![]).await,
+            json!(choice),
+            "localStorage hearth-theme should hold the choice"
+        );
 
         browser.client.refresh().await.expect("reload");
         browser.wait_for_path("/").await;
-        assert_eq!(browser.js(is_dark, vec![]).await, json!(dark), "the {choice} choice should survive a reload");
-        assert_eq!(browser.js(stored, vec![]).await, json!(choice), "the choice should still be stored after a reload");
-        browser.wait_for_attr(toggle, "aria-pressed", &dark.to_string()).await;
+        assert_eq!(
+            browser.js(is_dark, vec![]).await,
+            json!(dark),
+            "the {choice} choice should survive a reload"
+        );
+        assert_eq!(
+            browser.js(stored, vec![]).await,
+            json!(choice),
+            "the choice should still be stored after a reload"
+        );
+        browser
+            .wait_for_attr(toggle, "aria-pressed", &dark.to_string())
+            .await;
     }
 
     // Leave it dark in this browser: another browser (its own profile) is not affected.
     if !initially {
         browser.click(toggle).await;
     }
-    browser.wait_js("<html> turns dark", "return document.documentElement.classList.contains('dark');", vec![]).await;
+    browser
+        .wait_js(
+            "<html> turns dark",
+            "return document.documentElement.classList.contains('dark');",
+            vec![],
+        )
+        .await;
     let other = Browser::launch().await;
     other.goto(&app.address, "/").await;
     other.wait_for_path("/").await;
-    assert_eq!(other.js(stored, vec![]).await, Json::Null, "another browser must not inherit the choice");
-    assert_eq!(other.js(is_dark, vec![]).await, json!(initially), "another browser shows the default theme");
+    assert_eq!(
+        other.js(stored, vec![]).await,
+        Json::Null,
+        "another browser must not inherit the choice"
+    );
+    assert_eq!(
+        other.js(is_dark, vec![]).await,
+        json!(initially),
+        "another browser shows the default theme"
+    );
 
     let errors = browser.console_errors().await;
-    assert!(errors.is_empty(), "the console has errors:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "the console has errors:\n{}",
+        errors.join("\n")
+    );
 
     browser.close().await;
     other.close().await;

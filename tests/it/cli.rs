@@ -215,9 +215,17 @@ fn createsuperuser(dir: &std::path::Path, args: &[&str], password: &str) -> (boo
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawns");
-    child.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write");
     let output = child.wait_with_output().expect("runs");
-    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 #[tokio::test]
@@ -225,21 +233,47 @@ async fn createsuperuser_makes_an_admin_and_recovers_a_locked_out_one() {
     let dir = tempfile::tempdir().expect("dir");
     let args = ["--username", "root-admin", "--email", "root@example.org"];
     let (ok, stderr) = createsuperuser(dir.path(), &args, "123");
-    assert!(!ok && stderr.contains("password"), "weak passwords are refused: {stderr}");
+    assert!(
+        !ok && stderr.contains("password"),
+        "weak passwords are refused: {stderr}"
+    );
     let (ok, stderr) = createsuperuser(dir.path(), &["--username", "x y"], "a long enough pass 1");
     assert!(!ok && stderr.contains("--username"), "{stderr}");
     let (ok, stderr) = createsuperuser(dir.path(), &args, "first secret phrase 1");
     assert!(ok, "{stderr}");
-    let (ok, stderr) = createsuperuser(dir.path(), &["--username", "root-admin"], "second secret phrase 2");
+    let (ok, stderr) = createsuperuser(
+        dir.path(),
+        &["--username", "root-admin"],
+        "second secret phrase 2",
+    );
     assert!(ok, "recovery resets the password: {stderr}");
 
     let mut settings = hearth::config::Settings::default();
     settings.server.port = 0;
     settings.data.dir = dir.path().join("data");
-    let app = hearth::startup::Application::build(settings).await.expect("builds");
+    let app = hearth::startup::Application::build(settings)
+        .await
+        .expect("builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    let test_app = crate::helpers::TestApp { address, data_dir: tempfile::tempdir().expect("dir") };
-    assert_eq!(test_app.client().login("root-admin", "first secret phrase 1").await.status(), 400);
-    assert_eq!(test_app.client().login("root-admin", "second secret phrase 2").await.status(), 303);
+    let test_app = crate::helpers::TestApp {
+        address,
+        data_dir: tempfile::tempdir().expect("dir"),
+    };
+    assert_eq!(
+        test_app
+            .client()
+            .login("root-admin", "first secret phrase 1")
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        test_app
+            .client()
+            .login("root-admin", "second secret phrase 2")
+            .await
+            .status(),
+        303
+    );
 }

@@ -8,6 +8,8 @@ mod helpers;
 
 /// Sign-up, log-in, log-out, sessions, password rules, rate limits.
 mod accounts;
+/// Real headless Chromium: two people chat live; dark mode.
+mod browser;
 /// Configuration, first-run keys and the `hearth` command's errors.
 mod cli;
 /// CSRF and Origin checks on unsafe requests.
@@ -20,5 +22,3 @@ mod pages;
 mod storage_contract;
 /// Live chat over real WebSocket clients, and every refused frame.
 mod websocket;
-/// Real headless Chromium: two people chat live; dark mode.
-mod browser;

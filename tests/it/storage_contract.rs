@@ -172,7 +172,10 @@ async fn contract(storage: &dyn Storage) {
     assert!(recovered.user.is_admin && recovered.user.is_active);
     assert_eq!(recovered.password_hash, "$argon2id$new");
     assert!(
-        matches!(storage.session_load("h1").await, Err(StorageError::NotFound)),
+        matches!(
+            storage.session_load("h1").await,
+            Err(StorageError::NotFound)
+        ),
         "recovery ends the account's sessions"
     );
     assert!(matches!(
