@@ -71,6 +71,8 @@ impl Application {
             })
             .await?;
 
+        tokio::spawn(purge_expired_sessions(Arc::clone(&storage)));
+
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartError::Bind {
             address: address.clone(),
@@ -152,5 +154,18 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Expired sessions are refused on load already; this only keeps the table from growing.
+async fn purge_expired_sessions(storage: Arc<dyn Storage>) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match storage.session_purge_expired().await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired sessions removed"),
+            Err(error) => tracing::warn!(%error, "expired sessions could not be removed"),
+        }
     }
 }

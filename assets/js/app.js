@@ -62,6 +62,29 @@
     }
   }
 
+  // The server renders times in UTC (it renders each message once for everyone);
+  // each browser shows them in its own zone: HH:MM today, with the date otherwise.
+  function localiseTimes(node) {
+    if (!node || node.nodeType !== 1) return;
+    var els = Array.prototype.slice.call(node.querySelectorAll('time[datetime]'));
+    if (node.matches && node.matches('time[datetime]')) els.push(node);
+    var today = new Date().toDateString();
+    for (var i = 0; i < els.length; i++) {
+      var when = new Date(els[i].getAttribute('datetime'));
+      if (isNaN(when.getTime())) continue;
+      var hm = when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      els[i].textContent = when.toDateString() === today
+        ? hm
+        : when.toLocaleDateString([], { month: 'short', day: 'numeric' }) + ' ' + hm;
+      els[i].title = when.toLocaleString();
+    }
+  }
+
+  function decorate(node) {
+    markMine(node);
+    localiseTimes(node);
+  }
+
   function scrollToBottom(el) {
     if (!el) return;
     var top = el.scrollHeight;
@@ -130,7 +153,7 @@
           var messages = function () { return document.getElementById('messages'); };
 
           var list = messages();
-          markMine(list);
+          decorate(list);
           scrollToBottom(list);
           // Again once layout/fonts have settled.
           window.requestAnimationFrame(function () { scrollToBottom(messages()); });
@@ -149,10 +172,10 @@
                 if (n.nodeType !== 1) continue;
                 if (n === cur || n.contains(cur)) {
                   replaced = true;
-                  markMine(cur);
+                  decorate(cur);
                 } else if (cur.contains(n)) {
                   grew = true;
-                  markMine(n);
+                  decorate(n);
                   if (n.hasAttribute('data-mine') || n.querySelector('[data-mine]')) mine = true;
                 }
               }

@@ -100,6 +100,8 @@ pub trait SessionStore: Send + Sync {
     async fn session_touch(&self, key_hash: &str, expires: DateTime<Utc>) -> StorageResult<()>;
     /// Deletes the session; deleting a missing one is not an error.
     async fn session_delete(&self, key_hash: &str) -> StorageResult<()>;
+    /// Deletes every expired session; returns how many went.
+    async fn session_purge_expired(&self) -> StorageResult<u64>;
 }
 
 /// Everything the frontend may ask of persistence.

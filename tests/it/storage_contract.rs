@@ -159,6 +159,14 @@ async fn contract(storage: &dyn Storage) {
         ),
         "expired is gone"
     );
+    assert_eq!(storage.session_purge_expired().await.expect("purge"), 1);
+    assert!(
+        matches!(
+            storage.session_touch("h1", Utc::now()).await,
+            Err(StorageError::NotFound)
+        ),
+        "purged for good"
+    );
     assert!(matches!(
         storage.session_touch("nope", Utc::now()).await,
         Err(StorageError::NotFound)

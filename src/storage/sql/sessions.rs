@@ -71,6 +71,15 @@ impl SessionStore for SqlStorage {
         }
     }
 
+    async fn session_purge_expired(&self) -> StorageResult<u64> {
+        let result = sessions::Entity::delete_many()
+            .filter(sessions::Column::Expires.lte(Utc::now()))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(result.rows_affected)
+    }
+
     async fn session_delete(&self, key_hash: &str) -> StorageResult<()> {
         sessions::Entity::delete_by_id(key_hash.to_owned())
             .exec(&self.db)
