@@ -4,10 +4,12 @@
 
 pub mod message;
 pub mod password;
+pub mod profile;
 pub mod room;
 pub mod user;
 
 pub use message::{Author, MessageBody, MessageId, NewMessage, Sealed, StoredMessage};
+pub use profile::{Bio, DisplayName, ProfileUpdate};
 pub use room::{NewRoom, Room, RoomId, RoomKind, RoomName};
 pub use user::{Email, NewUser, User, UserId, Username};
 

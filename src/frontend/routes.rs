@@ -27,6 +27,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/accounts/logout/",
             web::post().to(pages::accounts::logout_post),
+        )
+        .route(
+            "/profile/edit/",
+            web::get().to(pages::profiles::profile_edit_get),
+        )
+        .route(
+            "/profile/edit/",
+            web::post().to(pages::profiles::profile_edit_post),
+        )
+        .route(
+            "/profile/{username}/",
+            web::get().to(pages::profiles::profile_get),
         );
     // WebSockets
     cfg.route(

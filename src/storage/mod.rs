@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    MessageId, NewMessage, NewRoom, NewUser, Room, RoomId, RoomName, StoredMessage, User, UserId,
+    MessageId, NewMessage, NewRoom, NewUser, ProfileUpdate, Room, RoomId, RoomName, StoredMessage,
+    User, UserId, Username,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +40,11 @@ pub trait UserStore: Send + Sync {
     async fn create_user(&self, new: NewUser) -> StorageResult<User>;
     /// `NotFound` when no such account.
     async fn user_by_id(&self, id: UserId) -> StorageResult<User>;
+    /// `NotFound` when no account has this username.
+    async fn user_by_username(&self, username: &Username) -> StorageResult<User>;
+    /// Replaces the display name and bio; returns the updated account. `NotFound` when
+    /// no such account.
+    async fn update_profile(&self, id: UserId, update: ProfileUpdate) -> StorageResult<User>;
     /// Looks up by username or email, case-insensitively; `NotFound` when neither matches.
     async fn credentials_by_login(&self, login: &str) -> StorageResult<Credentials>;
     /// How many accounts exist.

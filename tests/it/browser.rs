@@ -569,3 +569,63 @@ async fn dark_mode_toggle_is_remembered_per_browser() {
     browser.close().await;
     other.close().await;
 }
+
+#[tokio::test]
+async fn a_profile_is_edited_in_place_through_htmx() {
+    let app = spawn_app().await;
+    let browser = Browser::launch().await;
+    browser.sign_up(&app.address, "editor").await;
+    browser.goto(&app.address, "/profile/editor/").await;
+    browser
+        .js(
+            "document.body.dataset.notReloaded = 'yes'; return null;",
+            vec![],
+        )
+        .await;
+    browser.click("#profile-card button").await;
+    browser.wait_for_selector("#id_display_name").await;
+
+    // Too long: the form comes back in place with its error, nothing saved.
+    browser
+        .js(
+            "document.getElementById('id_display_name').removeAttribute('maxlength'); \
+             document.getElementById('id_display_name').value = 'x'.repeat(60); return null;",
+            vec![],
+        )
+        .await;
+    browser.click("#profile-card button[type=submit]").await;
+    browser
+        .wait_for_selector("[data-error-for=display_name]")
+        .await;
+
+    browser
+        .js(
+            "document.getElementById('id_display_name').value = 'The Editor'; \
+             document.getElementById('id_bio').value = 'Keeps the fire going.'; return null;",
+            vec![],
+        )
+        .await;
+    browser.click("#profile-card button[type=submit]").await;
+    browser
+        .wait_for_text("[data-role=display-name]", "The Editor")
+        .await;
+    browser
+        .wait_for_text("[data-role=bio]", "Keeps the fire going.")
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.body.dataset.notReloaded;", vec![])
+            .await,
+        json!("yes"),
+        "edited in place, without a page load"
+    );
+    // Chromium logs every 4xx response as a console error; the 422 was the point above.
+    let errors: Vec<String> = browser
+        .console_errors()
+        .await
+        .into_iter()
+        .filter(|e| !e.contains("status of 422"))
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    browser.close().await;
+}

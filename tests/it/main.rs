@@ -18,6 +18,8 @@ mod csrf;
 mod encryption_at_rest;
 /// Pages, headers and embedded assets.
 mod pages;
+/// Profile pages and editing one's own.
+mod profiles;
 /// The storage contract, run against every `Storage` implementation.
 mod storage_contract;
 /// Live chat over real WebSocket clients, and every refused frame.

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod chat;
 pub mod home;
+pub mod profiles;
 pub mod view;
 
 use actix_session::Session;

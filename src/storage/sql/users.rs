@@ -7,7 +7,7 @@ use sea_orm::{
 
 use super::entities::{sessions, users};
 use super::{SqlStorage, internal, write_error};
-use crate::domain::{NewUser, User, UserId};
+use crate::domain::{NewUser, ProfileUpdate, User, UserId, Username};
 use crate::storage::{Credentials, StorageError, StorageResult, UserStore};
 
 impl From<users::Model> for User {
@@ -64,6 +64,33 @@ impl UserStore for SqlStorage {
             .map_err(internal)?
             .map(User::from)
             .ok_or(StorageError::NotFound)
+    }
+
+    async fn user_by_username(&self, username: &Username) -> StorageResult<User> {
+        users::Entity::find()
+            .filter(users::Column::UsernameKey.eq(username.as_str().to_lowercase()))
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .map(User::from)
+            .ok_or(StorageError::NotFound)
+    }
+
+    async fn update_profile(&self, id: UserId, update: ProfileUpdate) -> StorageResult<User> {
+        let updated = users::Entity::update_many()
+            .col_expr(
+                users::Column::DisplayName,
+                update.display_name.as_str().into(),
+            )
+            .col_expr(users::Column::Bio, update.bio.as_str().into())
+            .filter(users::Column::Id.eq(id.0))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        if updated.rows_affected == 0 {
+            return Err(StorageError::NotFound);
+        }
+        self.user_by_id(id).await
     }
 
     async fn credentials_by_login(&self, login: &str) -> StorageResult<Credentials> {
