@@ -64,6 +64,7 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub chat: ChatSettings,
     pub log: LogSettings,
+    pub api: ApiSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -124,6 +125,16 @@ pub struct ChatSettings {
     pub history: u64,
 }
 
+/// The REST API for programs: token lifetimes, page size, token endpoint limit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiSettings {
+    pub access_minutes: u32,
+    pub refresh_days: u32,
+    pub page_size: u64,
+    pub token_per_minute: u32,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogSettings {
@@ -175,6 +186,17 @@ impl Default for LimitSettings {
 impl Default for ChatSettings {
     fn default() -> Self {
         Self { history: 30 }
+    }
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            access_minutes: 5,
+            refresh_days: 1,
+            page_size: 50,
+            token_per_minute: 10,
+        }
     }
 }
 
@@ -271,6 +293,30 @@ impl Settings {
             return Err(ConfigError::new(
                 "chat.history",
                 "must be between 1 and 500",
+            ));
+        }
+        if !(1..=24 * 60).contains(&self.api.access_minutes) {
+            return Err(ConfigError::new(
+                "api.access_minutes",
+                "must be between 1 and 1440",
+            ));
+        }
+        if !(1..=365).contains(&self.api.refresh_days) {
+            return Err(ConfigError::new(
+                "api.refresh_days",
+                "must be between 1 and 365",
+            ));
+        }
+        if !(1..=1000).contains(&self.api.page_size) {
+            return Err(ConfigError::new(
+                "api.page_size",
+                "must be between 1 and 1000",
+            ));
+        }
+        if self.api.token_per_minute == 0 {
+            return Err(ConfigError::new(
+                "api.token_per_minute",
+                "must be at least 1",
             ));
         }
         if self.data.dir.as_os_str().is_empty() {

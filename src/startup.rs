@@ -15,6 +15,8 @@ use actix_web::{App, HttpServer, web};
 use crate::config::{ConfigError, Settings};
 use crate::crypto::Sealer;
 use crate::domain::{NewRoom, RoomKind, RoomName};
+use crate::frontend::api::ApiState;
+use crate::frontend::api::error as api_error;
 use crate::frontend::auth::csrf;
 use crate::frontend::auth::session_store::StorageSessionStore;
 use crate::frontend::limits::Limiters;
@@ -99,6 +101,7 @@ impl Application {
             origins,
             settings: Arc::new(settings),
         });
+        let api = web::Data::new(ApiState::new(&keys.secret, &state.settings.api));
         let cookie_key = Key::derive_from(&keys.secret);
         let server = HttpServer::new(move || {
             let settings = &state.settings;
@@ -118,9 +121,14 @@ impl Application {
             .build();
             App::new()
                 .app_data(state.clone())
+                .app_data(api.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
                 .app_data(web::PayloadConfig::new(state.settings.server.max_body))
-                .app_data(web::JsonConfig::default().limit(state.settings.server.max_body))
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(state.settings.server.max_body)
+                        .error_handler(api_error::json_error),
+                )
                 .configure(routes::configure)
                 .wrap(from_fn(csrf::guard))
                 .wrap(IdentityMiddleware::default())

@@ -92,3 +92,47 @@ pub struct Room {
     pub admin: Option<UserId>,
     pub created: DateTime<Utc>,
 }
+
+/// A room's title as people see it: 1–80 characters, no control characters.
+pub fn parse_title(raw: &str) -> Result<String, Invalid> {
+    let title = raw.trim();
+    if title.is_empty() {
+        return Err(Invalid::new("This field may not be blank."));
+    }
+    if title.chars().count() > 80 {
+        return Err(Invalid::new(
+            "Ensure this field has no more than 80 characters.",
+        ));
+    }
+    if title.chars().any(char::is_control) {
+        return Err(Invalid::new("A title cannot contain control characters."));
+    }
+    Ok(title.to_owned())
+}
+
+impl RoomName {
+    /// A fresh, URL-safe name for a group titled `title`: its slug plus a random suffix,
+    /// so two groups may share a title.
+    pub fn for_group(title: &str, suffix: &str) -> Self {
+        let mut slug = String::new();
+        for c in title.to_lowercase().chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c);
+            } else if !slug.ends_with('-') && !slug.is_empty() {
+                slug.push('-');
+            }
+            if slug.len() >= 40 {
+                break;
+            }
+        }
+        let slug = slug.trim_end_matches('-');
+        let base = if slug.is_empty() { "group" } else { slug };
+        Self(format!("{base}-{suffix}"))
+    }
+
+    /// The one name the private room of two people has.
+    pub fn for_pair(a: UserId, b: UserId) -> Self {
+        let (low, high) = if a <= b { (a, b) } else { (b, a) };
+        Self(format!("dm-{}-{}", low.0, high.0))
+    }
+}

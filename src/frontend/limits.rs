@@ -1,4 +1,5 @@
-//! Rate limits (governor): per IP on sign-up and log-in, per user on WebSocket messages.
+//! Rate limits (governor): per IP on sign-up, log-in and API tokens, per user on WebSocket
+//! messages.
 
 use std::hash::Hash;
 use std::net::IpAddr;
@@ -36,6 +37,11 @@ impl Limiters {
             ),
         }
     }
+}
+
+/// A keyed limiter allowing `n` cells a minute (at least one), for limits kept elsewhere.
+pub fn keyed_per_minute<K: Hash + Eq + Clone>(n: u32) -> DefaultKeyedRateLimiter<K> {
+    DefaultKeyedRateLimiter::keyed(Quota::per_minute(at_least_one(n)))
 }
 
 /// Takes one cell for `key`, or says how long to wait.

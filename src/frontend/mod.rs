@@ -1,6 +1,8 @@
 //! Everything a person or a program talks to: pages, the WebSocket, static assets.
 //! Reaches persistence only through `storage::Storage`.
 
+pub mod access;
+pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod error;

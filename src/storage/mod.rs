@@ -52,6 +52,9 @@ pub trait UserStore: Send + Sync {
     /// The recovery path: sets the password hash, makes the account an active admin and
     /// ends every session it had, atomically. `NotFound` when no such account.
     async fn recover_admin(&self, id: UserId, password_hash: String) -> StorageResult<()>;
+    /// Up to `limit` accounts ordered by id, skipping the first `offset`, and how many
+    /// accounts exist in all. A page past the end is empty, not an error.
+    async fn list_users(&self, offset: u64, limit: u64) -> StorageResult<(Vec<User>, u64)>;
 }
 
 #[async_trait]
@@ -60,6 +63,26 @@ pub trait RoomStore: Send + Sync {
     async fn ensure_room(&self, new: NewRoom) -> StorageResult<Room>;
     /// `NotFound` when no room has this name.
     async fn room_by_name(&self, name: &RoomName) -> StorageResult<Room>;
+    /// Creates a group room whose members are its admin and `members`, atomically.
+    /// `Conflict("room")` when the name is taken; `NotFound` when a member does not exist.
+    async fn create_group(&self, new: NewRoom, members: Vec<UserId>) -> StorageResult<Room>;
+    /// The private room of exactly `a` and `b` (in either order), created with both
+    /// memberships when missing. `NotFound` when either person does not exist.
+    async fn private_room(&self, a: UserId, b: UserId) -> StorageResult<Room>;
+    /// Whether `user` is a member of `room` (the public room has no members: everyone reads it).
+    async fn is_member(&self, room: RoomId, user: UserId) -> StorageResult<bool>;
+    /// The rooms `user` is a member of, newest activity first.
+    async fn rooms_of(&self, user: UserId) -> StorageResult<Vec<RoomSummary>>;
+}
+
+/// A room in someone's list, with what orders the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSummary {
+    pub room: Room,
+    /// The newest message's id, `None` for a room nobody has written in.
+    pub last_message: Option<MessageId>,
+    /// For a private room, the other member's username.
+    pub peer: Option<String>,
 }
 
 #[async_trait]
@@ -110,7 +133,34 @@ pub trait SessionStore: Send + Sync {
     async fn session_purge_expired(&self) -> StorageResult<u64>;
 }
 
-/// Everything the frontend may ask of persistence.
-pub trait Storage: UserStore + RoomStore + MessageStore + SessionStore {}
+/// Refresh tokens of the API, by their `jti`: storage knows which are live, never the
+/// token itself or the key that signs it.
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    /// Records a new live refresh token of `user`. `NotFound` when no such account;
+    /// `Conflict("jti")` when the jti is already known.
+    async fn token_issue(
+        &self,
+        jti: &str,
+        user: UserId,
+        expires: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    /// Spends `old_jti` and records `new_jti` in its place, atomically: of two concurrent
+    /// rotations of one token only one succeeds. `NotFound` (and nothing changed) when
+    /// `old_jti` is unknown, already revoked, expired, or not `user`'s.
+    async fn token_rotate(
+        &self,
+        old_jti: &str,
+        new_jti: &str,
+        user: UserId,
+        new_expires: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    /// Revokes every live (unrevoked, unexpired) refresh token of `user`; returns how many.
+    /// None is not an error.
+    async fn token_revoke_all_for_user(&self, user: UserId) -> StorageResult<u64>;
+}
 
-impl<T: UserStore + RoomStore + MessageStore + SessionStore> Storage for T {}
+/// Everything the frontend may ask of persistence.
+pub trait Storage: UserStore + RoomStore + MessageStore + SessionStore + TokenStore {}
+
+impl<T: UserStore + RoomStore + MessageStore + SessionStore + TokenStore> Storage for T {}

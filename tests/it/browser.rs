@@ -472,6 +472,10 @@ async fn two_people_chat_live_in_chromium() {
         );
     }
 
+    if let Some(dir) = std::env::var_os("HEARTH_SCREENSHOT_DIR") {
+        let png = ada.client.screenshot().await.expect("screenshot");
+        std::fs::write(std::path::Path::new(&dir).join("chat.png"), png).expect("write");
+    }
     ada.close().await;
     bram.close().await;
 }

@@ -8,6 +8,10 @@ mod helpers;
 
 /// Sign-up, log-in, log-out, sessions, password rules, rate limits.
 mod accounts;
+/// `/api/token/` and refresh: JWT obtain, rotation, every refused token, throttling, bad bodies.
+mod api_tokens;
+/// `/api/users/`: pagination and public fields only.
+mod api_users;
 /// Real headless Chromium: two people chat live; dark mode.
 mod browser;
 /// Configuration, first-run keys and the `hearth` command's errors.
@@ -20,6 +24,8 @@ mod encryption_at_rest;
 mod pages;
 /// Profile pages and editing one's own.
 mod profiles;
+/// Group and private rooms: who may see, enter and write them.
+mod rooms;
 /// The storage contract, run against every `Storage` implementation.
 mod storage_contract;
 /// Live chat over real WebSocket clients, and every refused frame.

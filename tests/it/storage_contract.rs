@@ -200,6 +200,75 @@ async fn contract(storage: &dyn Storage) {
         storage.session_load("h1").await,
         Err(StorageError::NotFound)
     ));
+
+    // Group and private rooms: memberships made atomically, private rooms made once.
+    let bob = storage.create_user(new_user("bob")).await.expect("bob");
+    let group = NewRoom {
+        name: RoomName::parse("club-x1").expect("name"),
+        title: "Club".into(),
+        kind: RoomKind::Group,
+        admin: Some(ann.id),
+    };
+    let club = storage
+        .create_group(group.clone(), vec![bob.id, ann.id])
+        .await
+        .expect("group");
+    assert!(storage.is_member(club.id, ann.id).await.expect("ann"));
+    assert!(storage.is_member(club.id, bob.id).await.expect("bob"));
+    assert!(matches!(
+        storage.create_group(group, vec![]).await,
+        Err(StorageError::Conflict(_))
+    ));
+    let mut ghost_group = NewRoom {
+        name: RoomName::parse("ghosts").expect("name"),
+        title: "Ghosts".into(),
+        kind: RoomKind::Group,
+        admin: Some(ann.id),
+    };
+    let ghost = storage
+        .create_group(ghost_group.clone(), vec![UserId(4242)])
+        .await;
+    assert!(matches!(ghost, Err(StorageError::NotFound)), "{ghost:?}");
+    ghost_group.admin = None;
+    assert!(
+        matches!(
+            storage.room_by_name(&ghost_group.name).await,
+            Err(StorageError::NotFound)
+        ),
+        "a failed group leaves no room behind"
+    );
+    let dm = storage.private_room(ann.id, bob.id).await.expect("dm");
+    assert_eq!(
+        storage
+            .private_room(bob.id, ann.id)
+            .await
+            .expect("again")
+            .id,
+        dm.id
+    );
+    assert_eq!(dm.kind, RoomKind::Private);
+    assert!(matches!(
+        storage.private_room(ann.id, UserId(4242)).await,
+        Err(StorageError::NotFound)
+    ));
+    storage
+        .append_message(NewMessage {
+            room: club.id,
+            author: bob.id,
+            body: Sealed("s".into()),
+        })
+        .await
+        .expect("append");
+    let listed = storage.rooms_of(bob.id).await.expect("rooms");
+    assert_eq!(
+        listed.iter().map(|r| r.room.id).collect::<Vec<_>>(),
+        vec![club.id, dm.id]
+    );
+    assert_eq!(listed[1].peer.as_deref(), Some("ann"));
+    assert!(
+        !storage.is_member(room.id, bob.id).await.expect("public"),
+        "the public room has no members"
+    );
 }
 
 fn record_again() -> SessionRecord {
@@ -225,6 +294,113 @@ async fn sqlite_storage_keeps_the_contract() {
     // The first migration seeds the public room.
     assert!(storage_room_exists(&storage).await);
     contract(&storage).await;
+    token_contract(&storage).await;
+    user_list_contract(&storage).await;
+}
+
+/// Refresh tokens: issue, rotate once only, refuse the expired, the foreign and the
+/// unknown, revoke all; deleting nothing on refusal.
+async fn token_contract(storage: &dyn Storage) {
+    let tom = storage.create_user(new_user("tom")).await.expect("tom");
+    let other = storage.create_user(new_user("una")).await.expect("una");
+    let later = Utc::now() + Duration::days(1);
+    storage
+        .token_issue("t1", tom.id, later)
+        .await
+        .expect("issue");
+    assert!(matches!(
+        storage.token_issue("t1", tom.id, later).await,
+        Err(StorageError::Conflict("jti"))
+    ));
+    assert!(matches!(
+        storage.token_issue("t-ghost", UserId(999), later).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(
+        matches!(
+            storage.token_rotate("t1", "t2", other.id, later).await,
+            Err(StorageError::NotFound)
+        ),
+        "another user's token does not rotate"
+    );
+    storage
+        .token_rotate("t1", "t2", tom.id, later)
+        .await
+        .expect("rotate");
+    assert!(
+        matches!(
+            storage.token_rotate("t1", "t3", tom.id, later).await,
+            Err(StorageError::NotFound)
+        ),
+        "a spent token does not rotate twice"
+    );
+    assert!(
+        matches!(
+            storage.token_rotate("t3", "t4", tom.id, later).await,
+            Err(StorageError::NotFound)
+        ),
+        "the refused rotation stored nothing"
+    );
+    assert!(matches!(
+        storage.token_rotate("nope", "t5", tom.id, later).await,
+        Err(StorageError::NotFound)
+    ));
+    storage
+        .token_issue("old", tom.id, Utc::now() - Duration::seconds(1))
+        .await
+        .expect("issue expired");
+    assert!(
+        matches!(
+            storage.token_rotate("old", "t6", tom.id, later).await,
+            Err(StorageError::NotFound)
+        ),
+        "an expired token does not rotate"
+    );
+    storage
+        .token_issue("t7", tom.id, later)
+        .await
+        .expect("issue");
+    storage
+        .token_issue("u1", other.id, later)
+        .await
+        .expect("issue");
+    assert_eq!(
+        storage
+            .token_revoke_all_for_user(tom.id)
+            .await
+            .expect("revoke"),
+        2,
+        "t2 and t7 were live"
+    );
+    assert_eq!(
+        storage
+            .token_revoke_all_for_user(tom.id)
+            .await
+            .expect("again"),
+        0
+    );
+    assert!(matches!(
+        storage.token_rotate("t7", "t8", tom.id, later).await,
+        Err(StorageError::NotFound)
+    ));
+    storage
+        .token_rotate("u1", "u2", other.id, later)
+        .await
+        .expect("another user's tokens are untouched");
+}
+
+/// Users page by id, with the total.
+async fn user_list_contract(storage: &dyn Storage) {
+    let total = storage.count_users().await.expect("count");
+    let (all, count) = storage.list_users(0, 1000).await.expect("all");
+    assert_eq!(count, total);
+    assert_eq!(all.len() as u64, total);
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id), "ordered by id");
+    let (second, _) = storage.list_users(1, 1).await.expect("page");
+    assert_eq!(second, vec![all[1].clone()]);
+    let (past_end, count) = storage.list_users(total, 10).await.expect("past end");
+    assert!(past_end.is_empty());
+    assert_eq!(count, total);
 }
 
 async fn storage_room_exists(storage: &dyn Storage) -> bool {

@@ -14,7 +14,8 @@ pub use events::render_presence;
 use actix_identity::Identity;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::domain::{RoomKind, RoomName, UserId};
+use crate::domain::UserId;
+use crate::frontend::access;
 use crate::frontend::error::AppError;
 use crate::frontend::origin::AllowedOrigins;
 use crate::frontend::state::AppState;
@@ -49,12 +50,7 @@ pub async fn chatroom_ws(
         Ok(user) if user.is_active => user,
         _ => return Err(AppError::Unauthorized),
     };
-    let name = RoomName::parse(&name).map_err(|_| AppError::NotFound)?;
-    let room = state.storage.room_by_name(&name).await?;
-    if room.kind != RoomKind::Public {
-        // Group and private rooms arrive with memberships; until then only the public room opens.
-        return Err(AppError::NotFound);
-    }
+    let room = access::room_for(&state, &name, &user).await?;
     let format = match query.format.as_deref() {
         Some("json") => Format::Json,
         None | Some("html") => Format::Html,

@@ -2,9 +2,11 @@
 //! foreign keys on, busy timeout), PostgreSQL by URL. SeaORM types stay in here.
 
 mod entities;
+mod memberships;
 mod messages;
 mod rooms;
 mod sessions;
+mod tokens;
 mod users;
 
 use std::time::Duration;

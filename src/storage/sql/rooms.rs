@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use super::entities::rooms;
 use super::{SqlStorage, internal};
 use crate::domain::{NewRoom, Room, RoomId, RoomKind, RoomName, UserId};
-use crate::storage::{RoomStore, StorageError, StorageResult};
+use crate::storage::{RoomStore, RoomSummary, StorageError, StorageResult};
 
 impl TryFrom<rooms::Model> for Room {
     type Error = StorageError;
@@ -40,6 +40,22 @@ impl RoomStore for SqlStorage {
             .await
             .map_err(internal)?;
         self.room_by_name(&new.name).await
+    }
+
+    async fn create_group(&self, new: NewRoom, members: Vec<UserId>) -> StorageResult<Room> {
+        self.create_group_room(new, members).await
+    }
+
+    async fn private_room(&self, a: UserId, b: UserId) -> StorageResult<Room> {
+        self.open_private_room(a, b).await
+    }
+
+    async fn is_member(&self, room: RoomId, user: UserId) -> StorageResult<bool> {
+        self.membership_exists(room, user).await
+    }
+
+    async fn rooms_of(&self, user: UserId) -> StorageResult<Vec<RoomSummary>> {
+        self.member_rooms(user).await
     }
 
     async fn room_by_name(&self, name: &RoomName) -> StorageResult<Room> {

@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 
 use super::entities::{sessions, users};
@@ -131,6 +131,18 @@ impl UserStore for SqlStorage {
             .await
             .map_err(internal)?;
         txn.commit().await.map_err(internal)
+    }
+
+    async fn list_users(&self, offset: u64, limit: u64) -> StorageResult<(Vec<User>, u64)> {
+        let total = self.count_users().await?;
+        let rows = users::Entity::find()
+            .order_by_asc(users::Column::Id)
+            .offset(offset)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok((rows.into_iter().map(User::from).collect(), total))
     }
 
     async fn count_users(&self) -> StorageResult<u64> {

@@ -1,6 +1,8 @@
 //! SeaORM entities; they mirror the migration crate's tables and never leave `storage::sql`.
 
+pub mod memberships;
 pub mod messages;
+pub mod refresh_tokens;
 pub mod rooms;
 pub mod sessions;
 pub mod users;

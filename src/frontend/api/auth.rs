@@ -1,0 +1,65 @@
+//! `ApiUser`: the caller of an API endpoint, from `Authorization: Bearer <access token>`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+
+use super::ApiState;
+use super::error::ApiError;
+use super::jwt::TokenType;
+use crate::domain::{User, UserId};
+use crate::frontend::state::AppState;
+use crate::storage::StorageError;
+
+/// An active account holding a valid access token.
+pub struct ApiUser(pub User);
+
+/// The bearer token, `None` when the header is missing or names another scheme (simplejwt
+/// then treats the request as anonymous).
+fn bearer(request: &HttpRequest) -> Option<Result<&str, ApiError>> {
+    let value = request.headers().get(header::AUTHORIZATION)?;
+    let Ok(value) = value.to_str() else {
+        return Some(Err(ApiError::AccessTokenInvalid));
+    };
+    let mut parts = value.split_whitespace();
+    if parts.next() != Some("Bearer") {
+        return None;
+    }
+    Some(match (parts.next(), parts.next()) {
+        (Some(token), None) => Ok(token),
+        _ => Err(ApiError::AccessTokenInvalid),
+    })
+}
+
+async fn authenticate(request: &HttpRequest) -> Result<User, ApiError> {
+    let token = bearer(request).ok_or(ApiError::NotAuthenticated)??;
+    let (Some(app), Some(api)) = (
+        request.app_data::<web::Data<AppState>>(),
+        request.app_data::<web::Data<ApiState>>(),
+    ) else {
+        return Err(ApiError::Internal("api state missing".into()));
+    };
+    let claims = api
+        .jwt
+        .verify(token, TokenType::Access)
+        .map_err(|_| ApiError::AccessTokenInvalid)?;
+    match app.storage.user_by_id(UserId(claims.user_id)).await {
+        Ok(user) if user.is_active => Ok(user),
+        Ok(_) => Err(ApiError::UserInactive),
+        Err(StorageError::NotFound) => Err(ApiError::UserNotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl FromRequest for ApiUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move { authenticate(&request).await.map(ApiUser) })
+    }
+}

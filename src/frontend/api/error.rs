@@ -1,0 +1,177 @@
+//! `ApiError`: every way an `/api` request can fail, mapped once to HTTP in Django REST
+//! framework's and simplejwt's shapes: `{"detail": …}` (with `"code"` where simplejwt adds
+//! one), field errors as `{"field": ["…"]}`.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use serde_json::{Value, json};
+
+use crate::frontend::error::AppError;
+use crate::storage::StorageError;
+
+/// Field name → messages, as DRF serializers report them.
+pub type FieldErrors = BTreeMap<&'static str, Vec<String>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 401: no `Authorization: Bearer …` header.
+    #[error("Authentication credentials were not provided.")]
+    NotAuthenticated,
+    /// 401 `token_not_valid`: an access token that is malformed, expired, badly signed,
+    /// of another algorithm, or a refresh token.
+    #[error("Given token not valid for any token type")]
+    AccessTokenInvalid,
+    /// 401 `token_not_valid`: a refresh token that is malformed, expired, used or revoked.
+    #[error("Token is invalid or expired")]
+    RefreshTokenInvalid,
+    /// 401: wrong username or password, or an inactive account.
+    #[error("No active account found with the given credentials")]
+    NoActiveAccount,
+    /// 401: a valid token whose account is deactivated.
+    #[error("User is inactive")]
+    UserInactive,
+    /// 401: a valid token whose account no longer exists.
+    #[error("User not found")]
+    UserNotFound,
+    /// 400: the fields were refused, each with its reasons.
+    #[error("invalid fields")]
+    Validation(FieldErrors),
+    /// 400: the body is not the JSON expected.
+    #[error("JSON parse error - {0}")]
+    Parse(String),
+    /// 404: missing, or not yours to know about.
+    #[error("Not found.")]
+    NotFound,
+    /// 404: a page number that is not a page.
+    #[error("Invalid page.")]
+    InvalidPage,
+    /// 413: the body is over `server.max_body`.
+    #[error("Request body is larger than {limit} bytes.")]
+    PayloadTooLarge { limit: usize },
+    /// 415: not `application/json`.
+    #[error("Unsupported media type in request.")]
+    UnsupportedMediaType,
+    /// 429 with `Retry-After`.
+    #[error("Request was throttled. Expected available in {retry_after_secs} seconds.")]
+    Throttled { retry_after_secs: u64 },
+    /// 500: logged in full, shown opaque.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// One field with one message.
+    pub fn field(name: &'static str, message: &str) -> Self {
+        Self::Validation(FieldErrors::from([(name, vec![message.to_owned()])]))
+    }
+
+    fn body(&self) -> Value {
+        match self {
+            Self::AccessTokenInvalid | Self::RefreshTokenInvalid => {
+                json!({"detail": self.to_string(), "code": "token_not_valid"})
+            }
+            Self::Validation(fields) => json!(fields),
+            Self::Internal(_) => json!({"detail": "A server error occurred."}),
+            other => json!({"detail": other.to_string()}),
+        }
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::NotFound => Self::NotFound,
+            StorageError::Conflict(what) => Self::field(what, "This value is already taken."),
+            StorageError::Internal(detail) => Self::Internal(detail),
+        }
+    }
+}
+
+/// Shared helpers (rate limits, extractors) speak `AppError`; the API answers in JSON.
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::RateLimited { retry_after_secs } => Self::Throttled { retry_after_secs },
+            AppError::NotFound => Self::NotFound,
+            AppError::LoginRequired { .. } | AppError::Unauthorized => Self::NotAuthenticated,
+            AppError::BadRequest(message) => Self::field("non_field_errors", &message),
+            AppError::Forbidden(message) | AppError::Internal(message) => Self::Internal(message),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotAuthenticated
+            | Self::AccessTokenInvalid
+            | Self::RefreshTokenInvalid
+            | Self::NoActiveAccount
+            | Self::UserInactive
+            | Self::UserNotFound => StatusCode::UNAUTHORIZED,
+            Self::Validation(_) | Self::Parse(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound | Self::InvalidPage => StatusCode::NOT_FOUND,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(detail) = self {
+            tracing::error!(%detail, "api request failed");
+        }
+        let status = self.status_code();
+        let mut response = HttpResponse::build(status);
+        if status == StatusCode::UNAUTHORIZED {
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"api\""),
+            ));
+        }
+        if let Self::Throttled { retry_after_secs } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        response.json(self.body())
+    }
+}
+
+/// `JsonConfig::error_handler`: a body that cannot be read as the JSON expected answers in
+/// the API's shape (413 over the limit, 415 not JSON, 400 otherwise).
+pub fn json_error(error: actix_web::error::JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let api = match error {
+        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => {
+            ApiError::PayloadTooLarge { limit }
+        }
+        E::ContentType => ApiError::UnsupportedMediaType,
+        E::Deserialize(e) => ApiError::Parse(e.to_string()),
+        E::Serialize(e) => ApiError::Internal(e.to_string()),
+        E::Payload(e) => ApiError::Parse(e.to_string()),
+        other => ApiError::Parse(other.to_string()),
+    };
+    api.into()
+}
+
+/// Reads a required string field the way a DRF `CharField` does, recording why it is
+/// refused in `errors`.
+pub fn required_string(
+    errors: &mut FieldErrors,
+    name: &'static str,
+    value: Option<Value>,
+) -> Option<String> {
+    let problem = match value {
+        None => "This field is required.",
+        Some(Value::Null) => "This field may not be null.",
+        Some(Value::String(text)) if text.trim().is_empty() => "This field may not be blank.",
+        Some(Value::String(text)) => return Some(text),
+        Some(Value::Number(n)) => return Some(n.to_string()),
+        Some(_) => "Not a valid string.",
+    };
+    errors.entry(name).or_default().push(problem.to_owned());
+    None
+}

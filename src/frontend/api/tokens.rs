@@ -1,0 +1,132 @@
+//! `/api/token/` and `/api/token/refresh/`: simplejwt's obtain-pair and rotating refresh.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::error::{ApiError, FieldErrors, required_string};
+use super::jwt::TokenType;
+use super::{ApiState, client_ip};
+use crate::crypto;
+use crate::domain::{User, UserId};
+use crate::frontend::limits;
+use crate::frontend::state::AppState;
+use crate::storage::StorageError;
+
+/// A request body as a JSON object whose fields are read one by one, so each can be
+/// refused DRF-style: missing, null, blank or of the wrong type.
+type JsonObject = serde_json::Map<String, Value>;
+
+#[derive(Debug, Serialize)]
+pub struct TokenPair {
+    access: String,
+    refresh: String,
+}
+
+/// Middleware on the token endpoints: the per-IP limit is taken before the body is read,
+/// so malformed requests count too (as DRF throttles before parsing).
+pub async fn throttle(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
+    let api = request
+        .app_data::<web::Data<ApiState>>()
+        .ok_or_else(|| ApiError::Internal("api state missing".into()))?;
+    limits::check(&api.token_limit, &client_ip(request.request())).map_err(ApiError::from)?;
+    next.call(request).await
+}
+
+/// `POST /api/token/`
+#[tracing::instrument(skip_all)]
+pub async fn token_post(
+    state: web::Data<AppState>,
+    api: web::Data<ApiState>,
+    body: web::Json<JsonObject>,
+) -> Result<HttpResponse, ApiError> {
+    let mut body = body.into_inner();
+    let mut errors = FieldErrors::new();
+    let login = required_string(&mut errors, "username", body.remove("username"));
+    let password = required_string(&mut errors, "password", body.remove("password"));
+    let (Some(login), Some(password)) = (login, password) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let found = match state.storage.credentials_by_login(&login).await {
+        Ok(found) => Some(found),
+        Err(StorageError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let user = web::block(move || match found {
+        Some(found)
+            if crypto::verify_password(&password, &found.password_hash) && found.user.is_active =>
+        {
+            Some(found.user)
+        }
+        Some(_) => None,
+        None => {
+            crypto::burn_verification_time(&password);
+            None
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .ok_or(ApiError::NoActiveAccount)?;
+
+    let refresh = sign(&api, TokenType::Refresh, user.id)?;
+    state
+        .storage
+        .token_issue(&refresh.jti, user.id, refresh.expires)
+        .await?;
+    tracing::info!(user = %user.id, "api token issued");
+    respond(&api, &user, refresh.token)
+}
+
+/// `POST /api/token/refresh/`
+#[tracing::instrument(skip_all)]
+pub async fn token_refresh_post(
+    state: web::Data<AppState>,
+    api: web::Data<ApiState>,
+    body: web::Json<JsonObject>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = FieldErrors::new();
+    let Some(token) = required_string(&mut errors, "refresh", body.into_inner().remove("refresh"))
+    else {
+        return Err(ApiError::Validation(errors));
+    };
+    let claims = api
+        .jwt
+        .verify(&token, TokenType::Refresh)
+        .map_err(|_| ApiError::RefreshTokenInvalid)?;
+    let user = match state.storage.user_by_id(UserId(claims.user_id)).await {
+        Ok(user) if user.is_active => user,
+        Ok(_) | Err(StorageError::NotFound) => return Err(ApiError::NoActiveAccount),
+        Err(e) => return Err(e.into()),
+    };
+    let refresh = sign(&api, TokenType::Refresh, user.id)?;
+    match state
+        .storage
+        .token_rotate(&claims.jti, &refresh.jti, user.id, refresh.expires)
+        .await
+    {
+        Ok(()) => {}
+        Err(StorageError::NotFound) => {
+            tracing::warn!(user = %user.id, "spent or revoked refresh token presented");
+            return Err(ApiError::RefreshTokenInvalid);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    respond(&api, &user, refresh.token)
+}
+
+fn sign(api: &ApiState, kind: TokenType, user: UserId) -> Result<super::jwt::Signed, ApiError> {
+    api.jwt
+        .sign(kind, user)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn respond(api: &ApiState, user: &User, refresh: String) -> Result<HttpResponse, ApiError> {
+    let access = sign(api, TokenType::Access, user.id)?.token;
+    Ok(HttpResponse::Ok().json(TokenPair { access, refresh }))
+}

@@ -1,0 +1,196 @@
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
+};
+
+use super::entities::{memberships, messages, rooms, users};
+use super::{SqlStorage, internal, write_error};
+use crate::domain::{MessageId, NewRoom, Room, RoomId, RoomKind, RoomName, UserId};
+use crate::storage::{RoomSummary, StorageError, StorageResult};
+
+/// Inserts one membership row per user, inside the caller's transaction.
+async fn add_members(db: &impl ConnectionTrait, room: i64, users: &[UserId]) -> StorageResult<()> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let rows = users.iter().map(|user| memberships::ActiveModel {
+        room_id: Set(room),
+        user_id: Set(user.0),
+        joined: Set(now),
+        last_read: Set(0),
+    });
+    memberships::Entity::insert_many(rows)
+        .on_conflict_do_nothing_on([memberships::Column::RoomId, memberships::Column::UserId])
+        .exec(db)
+        .await
+        .map_err(|e| write_error(e, |_| "member"))?;
+    Ok(())
+}
+
+impl SqlStorage {
+    pub(super) async fn create_group_room(
+        &self,
+        new: NewRoom,
+        members: Vec<UserId>,
+    ) -> StorageResult<Room> {
+        let mut everyone: Vec<UserId> = new.admin.into_iter().chain(members).collect();
+        everyone.sort_unstable();
+        everyone.dedup();
+        let txn = self.db.begin().await.map_err(internal)?;
+        let row = rooms::ActiveModel {
+            name: Set(new.name.as_str().to_owned()),
+            title: Set(new.title),
+            kind: Set(new.kind.as_str().to_owned()),
+            admin_id: Set(new.admin.map(|u| u.0)),
+            created: Set(Utc::now()),
+            ..Default::default()
+        };
+        let row = rooms::Entity::insert(row)
+            .exec_with_returning(&txn)
+            .await
+            .map_err(|e| write_error(e, |_| "room"))?;
+        add_members(&txn, row.id, &everyone).await?;
+        txn.commit().await.map_err(internal)?;
+        row.try_into()
+    }
+
+    pub(super) async fn open_private_room(&self, a: UserId, b: UserId) -> StorageResult<Room> {
+        let name = RoomName::for_pair(a, b);
+        let found = users::Entity::find()
+            .filter(users::Column::Id.is_in([a.0, b.0]))
+            .count(&self.db)
+            .await
+            .map_err(internal)?;
+        if found != if a == b { 1 } else { 2 } {
+            return Err(StorageError::NotFound);
+        }
+        let txn = self.db.begin().await.map_err(internal)?;
+        let row = rooms::ActiveModel {
+            name: Set(name.as_str().to_owned()),
+            title: Set(String::new()),
+            kind: Set(RoomKind::Private.as_str().to_owned()),
+            admin_id: Set(None),
+            created: Set(Utc::now()),
+            ..Default::default()
+        };
+        rooms::Entity::insert(row)
+            .on_conflict_do_nothing_on([rooms::Column::Name])
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        let room = rooms::Entity::find()
+            .filter(rooms::Column::Name.eq(name.as_str()))
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .ok_or(StorageError::NotFound)?;
+        add_members(&txn, room.id, &[a, b]).await?;
+        txn.commit().await.map_err(internal)?;
+        room.try_into()
+    }
+
+    pub(super) async fn membership_exists(
+        &self,
+        room: RoomId,
+        user: UserId,
+    ) -> StorageResult<bool> {
+        Ok(memberships::Entity::find_by_id((room.0, user.0))
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .is_some())
+    }
+
+    pub(super) async fn member_rooms(&self, user: UserId) -> StorageResult<Vec<RoomSummary>> {
+        let room_ids: Vec<i64> = memberships::Entity::find()
+            .select_only()
+            .column(memberships::Column::RoomId)
+            .filter(memberships::Column::UserId.eq(user.0))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        if room_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = rooms::Entity::find()
+            .filter(rooms::Column::Id.is_in(room_ids.clone()))
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        // One grouped query for every room's newest message, never one per room.
+        let newest: HashMap<i64, i64> = messages::Entity::find()
+            .select_only()
+            .column(messages::Column::RoomId)
+            .column_as(Expr::col(messages::Column::Id).max(), "newest")
+            .filter(messages::Column::RoomId.is_in(room_ids.clone()))
+            .group_by(messages::Column::RoomId)
+            .into_tuple::<(i64, i64)>()
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .collect();
+        let peers = self.private_peers(user, &rows).await?;
+        let mut summaries = rows
+            .into_iter()
+            .map(|row| {
+                let last_message = newest.get(&row.id).copied().map(MessageId);
+                let peer = peers.get(&row.id).cloned();
+                Ok(RoomSummary {
+                    room: row.try_into()?,
+                    last_message,
+                    peer,
+                })
+            })
+            .collect::<StorageResult<Vec<_>>>()?;
+        summaries.sort_by(|x, y| {
+            (y.last_message, y.room.created).cmp(&(x.last_message, x.room.created))
+        });
+        Ok(summaries)
+    }
+
+    /// For each private room among `rows`, the username of the member who is not `user`.
+    async fn private_peers(
+        &self,
+        user: UserId,
+        rows: &[rooms::Model],
+    ) -> StorageResult<HashMap<i64, String>> {
+        let private: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.kind == RoomKind::Private.as_str())
+            .map(|r| r.id)
+            .collect();
+        if private.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let pairs: Vec<(i64, i64)> = memberships::Entity::find()
+            .select_only()
+            .column(memberships::Column::RoomId)
+            .column(memberships::Column::UserId)
+            .filter(memberships::Column::RoomId.is_in(private))
+            .filter(memberships::Column::UserId.ne(user.0))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let ids: Vec<i64> = pairs.iter().map(|(_, u)| *u).collect();
+        let names: HashMap<i64, String> = users::Entity::find()
+            .filter(users::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|u| (u.id, u.username))
+            .collect();
+        Ok(pairs
+            .into_iter()
+            .filter_map(|(room, peer)| names.get(&peer).map(|n| (room, n.clone())))
+            .collect())
+    }
+}
