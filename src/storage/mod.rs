@@ -73,6 +73,20 @@ pub trait RoomStore: Send + Sync {
     async fn is_member(&self, room: RoomId, user: UserId) -> StorageResult<bool>;
     /// The rooms `user` is a member of, newest activity first.
     async fn rooms_of(&self, user: UserId) -> StorageResult<Vec<RoomSummary>>;
+    /// The members of `room`, by username; empty for the public room.
+    async fn members_of(&self, room: RoomId) -> StorageResult<Vec<User>>;
+    /// Sets the title; `NotFound` when the room is missing.
+    async fn rename_room(&self, room: RoomId, title: String) -> StorageResult<Room>;
+    /// Replaces the member list atomically; the room's admin stays a member whatever the
+    /// list says. `NotFound` when the room or any listed user is missing (nothing changes).
+    async fn set_members(&self, room: RoomId, members: Vec<UserId>) -> StorageResult<()>;
+    /// Adds one member; adding a member twice is not an error. `NotFound` when the room
+    /// or the user is missing.
+    async fn add_member(&self, room: RoomId, user: UserId) -> StorageResult<()>;
+    /// Removes one member; removing a non-member is not an error.
+    async fn remove_member(&self, room: RoomId, user: UserId) -> StorageResult<()>;
+    /// Deletes the room with its memberships and messages; `NotFound` when missing.
+    async fn delete_room(&self, room: RoomId) -> StorageResult<()>;
 }
 
 /// A room in someone's list, with what orders the list.
@@ -97,6 +111,8 @@ pub trait MessageStore: Send + Sync {
         before: Option<MessageId>,
         limit: u64,
     ) -> StorageResult<Vec<StoredMessage>>;
+    /// The message `id` of `room`; `NotFound` when missing or in another room.
+    async fn message_by_id(&self, room: RoomId, id: MessageId) -> StorageResult<StoredMessage>;
     /// Up to `limit` messages of `room` newer than `after`, oldest first.
     async fn messages_after(
         &self,

@@ -269,6 +269,90 @@ async fn contract(storage: &dyn Storage) {
         !storage.is_member(room.id, bob.id).await.expect("public"),
         "the public room has no members"
     );
+
+    // Administering a group: members replaced atomically (admin kept), renamed, deleted.
+    let cat = storage.create_user(new_user("cat")).await.expect("cat");
+    storage
+        .set_members(club.id, vec![cat.id])
+        .await
+        .expect("set");
+    let names: Vec<String> = storage
+        .members_of(club.id)
+        .await
+        .expect("members")
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(
+        names,
+        ["ann", "cat"],
+        "bob replaced by cat; ann stays as admin"
+    );
+    assert!(matches!(
+        storage.set_members(club.id, vec![UserId(4242)]).await,
+        Err(StorageError::NotFound)
+    ));
+    assert_eq!(
+        storage.members_of(club.id).await.expect("members").len(),
+        2,
+        "a failed replace changes nothing"
+    );
+    storage.add_member(club.id, bob.id).await.expect("add");
+    storage
+        .add_member(club.id, bob.id)
+        .await
+        .expect("add twice");
+    storage
+        .remove_member(club.id, cat.id)
+        .await
+        .expect("remove");
+    storage
+        .remove_member(club.id, cat.id)
+        .await
+        .expect("remove twice");
+    assert!(!storage.is_member(club.id, cat.id).await.expect("cat"));
+    assert!(matches!(
+        storage.add_member(club.id, UserId(4242)).await,
+        Err(StorageError::NotFound)
+    ));
+    assert_eq!(
+        storage
+            .rename_room(club.id, "Renamed".into())
+            .await
+            .expect("rename")
+            .title,
+        "Renamed"
+    );
+    let club_message = storage
+        .messages_before(club.id, None, 1)
+        .await
+        .expect("page")[0]
+        .id;
+    assert_eq!(
+        storage
+            .message_by_id(club.id, club_message)
+            .await
+            .expect("by id")
+            .id,
+        club_message
+    );
+    assert!(
+        matches!(
+            storage.message_by_id(dm.id, club_message).await,
+            Err(StorageError::NotFound)
+        ),
+        "wrong room"
+    );
+    storage.delete_room(club.id).await.expect("delete");
+    assert!(matches!(
+        storage.delete_room(club.id).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(storage.members_of(club.id).await.expect("gone").is_empty());
+    assert!(matches!(
+        storage.message_by_id(club.id, club_message).await,
+        Err(StorageError::NotFound)
+    ));
 }
 
 fn record_again() -> SessionRecord {

@@ -3,13 +3,13 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 
 use super::entities::{memberships, messages, rooms, users};
 use super::{SqlStorage, internal, write_error};
-use crate::domain::{MessageId, NewRoom, Room, RoomId, RoomKind, RoomName, UserId};
+use crate::domain::{MessageId, NewRoom, Room, RoomId, RoomKind, RoomName, User, UserId};
 use crate::storage::{RoomSummary, StorageError, StorageResult};
 
 /// Inserts one membership row per user, inside the caller's transaction.
@@ -192,5 +192,69 @@ impl SqlStorage {
             .into_iter()
             .filter_map(|(room, peer)| names.get(&peer).map(|n| (room, n.clone())))
             .collect())
+    }
+
+    pub(super) async fn room_members(&self, room: RoomId) -> StorageResult<Vec<User>> {
+        let ids: Vec<i64> = memberships::Entity::find()
+            .select_only()
+            .column(memberships::Column::UserId)
+            .filter(memberships::Column::RoomId.eq(room.0))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(users::Entity::find()
+            .filter(users::Column::Id.is_in(ids))
+            .order_by_asc(users::Column::UsernameKey)
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(User::from)
+            .collect())
+    }
+
+    pub(super) async fn replace_members(
+        &self,
+        room: RoomId,
+        members: Vec<UserId>,
+    ) -> StorageResult<()> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        let row = rooms::Entity::find_by_id(room.0)
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .ok_or(StorageError::NotFound)?;
+        let mut keep: Vec<UserId> = row
+            .admin_id
+            .map(UserId)
+            .into_iter()
+            .chain(members)
+            .collect();
+        keep.sort_unstable();
+        keep.dedup();
+        memberships::Entity::delete_many()
+            .filter(memberships::Column::RoomId.eq(room.0))
+            .filter(memberships::Column::UserId.is_not_in(keep.iter().map(|u| u.0)))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        add_members(&txn, room.0, &keep).await?;
+        txn.commit().await.map_err(internal)
+    }
+
+    pub(super) async fn insert_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {
+        add_members(&self.db, room.0, &[user]).await
+    }
+
+    pub(super) async fn delete_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {
+        memberships::Entity::delete_by_id((room.0, user.0))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(())
     }
 }

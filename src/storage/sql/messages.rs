@@ -92,6 +92,17 @@ impl MessageStore for SqlStorage {
         self.with_authors(rows).await
     }
 
+    async fn message_by_id(&self, room: RoomId, id: MessageId) -> StorageResult<StoredMessage> {
+        let row = messages::Entity::find_by_id(id.0)
+            .filter(messages::Column::RoomId.eq(room.0))
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .ok_or(crate::storage::StorageError::NotFound)?;
+        let mut found = self.with_authors(vec![row]).await?;
+        found.pop().ok_or(crate::storage::StorageError::NotFound)
+    }
+
     async fn messages_after(
         &self,
         room: RoomId,

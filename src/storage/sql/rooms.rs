@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::entities::rooms;
 use super::{SqlStorage, internal};
-use crate::domain::{NewRoom, Room, RoomId, RoomKind, RoomName, UserId};
+use crate::domain::{NewRoom, Room, RoomId, RoomKind, RoomName, User, UserId};
 use crate::storage::{RoomStore, RoomSummary, StorageError, StorageResult};
 
 impl TryFrom<rooms::Model> for Room {
@@ -56,6 +56,53 @@ impl RoomStore for SqlStorage {
 
     async fn rooms_of(&self, user: UserId) -> StorageResult<Vec<RoomSummary>> {
         self.member_rooms(user).await
+    }
+
+    async fn members_of(&self, room: RoomId) -> StorageResult<Vec<User>> {
+        self.room_members(room).await
+    }
+
+    async fn rename_room(&self, room: RoomId, title: String) -> StorageResult<Room> {
+        let updated = rooms::Entity::update_many()
+            .col_expr(rooms::Column::Title, title.into())
+            .filter(rooms::Column::Id.eq(room.0))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        if updated.rows_affected == 0 {
+            return Err(StorageError::NotFound);
+        }
+        rooms::Entity::find_by_id(room.0)
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .ok_or(StorageError::NotFound)?
+            .try_into()
+    }
+
+    async fn set_members(&self, room: RoomId, members: Vec<UserId>) -> StorageResult<()> {
+        self.replace_members(room, members).await
+    }
+
+    async fn add_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {
+        self.insert_member(room, user).await
+    }
+
+    async fn remove_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {
+        self.delete_member(room, user).await
+    }
+
+    async fn delete_room(&self, room: RoomId) -> StorageResult<()> {
+        // Memberships and messages go with it (ON DELETE CASCADE).
+        let deleted = rooms::Entity::delete_by_id(room.0)
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        if deleted.rows_affected == 0 {
+            Err(StorageError::NotFound)
+        } else {
+            Ok(())
+        }
     }
 
     async fn room_by_name(&self, name: &RoomName) -> StorageResult<Room> {
