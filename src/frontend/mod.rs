@@ -7,6 +7,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod limits;
+pub mod messaging;
 pub mod origin;
 pub mod pages;
 pub mod routes;

@@ -9,7 +9,7 @@ mod events;
 mod protocol;
 mod session;
 
-pub use events::render_presence;
+pub use events::{render_message, render_presence};
 
 use actix_identity::Identity;
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -8,8 +8,9 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::events::{render_message, render_refusal};
 use super::protocol::{Command, Format, Refusal, parse};
-use crate::domain::{MessageBody, MessageId, NewMessage, Room, StoredMessage, User};
+use crate::domain::{MessageId, Room, StoredMessage, User};
 use crate::frontend::limits;
+use crate::frontend::messaging::{PostError, post_message};
 use crate::frontend::pages::view::MessageView;
 use crate::frontend::state::AppState;
 
@@ -139,33 +140,14 @@ fn parse_frame(conn: &Connection, text: &str) -> Result<Command, Refusal> {
 
 /// Seals, stores and then fans out a message; nothing is stored when it is refused.
 async fn post(conn: &Connection, raw: &str) -> Result<(), Refusal> {
-    let body = MessageBody::parse(raw).map_err(|e| Refusal::new("invalid", e.0))?;
-    let sealed = conn.state.sealer.seal(body.as_str().as_bytes());
-    let new = NewMessage {
-        room: conn.room.id,
-        author: conn.user.id,
-        body: sealed,
-    };
-    let stored = conn.state.storage.append_message(new).await.map_err(|e| {
-        tracing::error!(error = %e, "message not stored");
-        Refusal::new("unavailable", "The message could not be saved; try again.")
-    })?;
-    let view = MessageView::new(&stored, body.as_str().to_owned());
-    let event = render_message(
-        &conn.state.templates,
-        conn.room.name.as_str(),
-        &stored,
-        &view,
-    )
-    .map_err(|e| {
-        tracing::error!(error = %e, "message fragment failed to render");
-        Refusal::new(
+    match post_message(&conn.state, &conn.room, &conn.user, raw).await {
+        Ok(_) => Ok(()),
+        Err(PostError::Invalid(detail)) => Err(Refusal::new("invalid", detail)),
+        Err(PostError::NotStored) => Err(Refusal::new(
             "unavailable",
-            "The message was saved but could not be shown; reload.",
-        )
-    })?;
-    conn.state.hub.publish(conn.room.id, event);
-    Ok(())
+            "The message could not be saved; try again.",
+        )),
+    }
 }
 
 /// Sends this socket every message after `after`, oldest first, before live traffic.
