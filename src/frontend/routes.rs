@@ -10,6 +10,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::home::home_get))
         .route("/chat/", web::get().to(pages::chat::public_chat_get))
         .route("/chat/room/{name}/", web::get().to(pages::chat::room_get))
+        .route("/chat/room/{name}/settings/", web::get().to(pages::room_admin::settings_get))
+        .route("/chat/room/{name}/rename/", web::post().to(pages::room_admin::rename_post))
+        .route("/chat/room/{name}/members/add/", web::post().to(pages::room_admin::member_add_post))
+        .route(
+            "/chat/room/{name}/members/{username}/remove/",
+            web::post().to(pages::room_admin::member_remove_post),
+        )
+        .route("/chat/room/{name}/leave/", web::post().to(pages::room_admin::leave_post))
+        .route("/chat/room/{name}/delete/", web::post().to(pages::room_admin::delete_post))
+        .route("/chat/users/search/", web::get().to(pages::room_admin::user_search_get))
         .route("/chat/dm/{username}/", web::get().to(pages::rooms::dm_get))
         .route(
             "/chat/new_groupchat/",

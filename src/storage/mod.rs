@@ -55,6 +55,9 @@ pub trait UserStore: Send + Sync {
     /// Up to `limit` accounts ordered by id, skipping the first `offset`, and how many
     /// accounts exist in all. A page past the end is empty, not an error.
     async fn list_users(&self, offset: u64, limit: u64) -> StorageResult<(Vec<User>, u64)>;
+    /// Up to `limit` active accounts whose username starts with `prefix` (any case),
+    /// alphabetically. An empty prefix matches nobody.
+    async fn search_usernames(&self, prefix: &str, limit: u64) -> StorageResult<Vec<User>>;
 }
 
 #[async_trait]

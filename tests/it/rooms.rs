@@ -192,3 +192,274 @@ async fn the_room_list_puts_the_newest_activity_first() {
         "a message moves a room up"
     );
 }
+
+/// Posts an action form of a room's settings page.
+async fn act(
+    client: &Client,
+    path: &str,
+    room: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post_form(path, &format!("/chat/room/{room}/"), fields)
+        .await
+}
+
+#[tokio::test]
+async fn the_admin_adds_renames_removes_and_deletes_and_members_only_leave() {
+    let app = spawn_app().await;
+    let ada = app.signed_up("ada").await;
+    let bram = app.signed_up("bram").await;
+    let cleo = app.signed_up("cleo").await;
+    let path = new_group(&ada, "Team").await;
+    let room = room_name(&path).to_owned();
+
+    let added = act(
+        &ada,
+        &format!("/chat/room/{room}/members/add/"),
+        &room,
+        &[("username", "Bram")],
+    )
+    .await;
+    assert_eq!(added.status(), 303);
+    assert_eq!(bram.get(&path).await.status(), 200, "bram is in");
+    assert!(
+        bram.get_text("/chat/").await.contains(&room),
+        "and sees it in his list"
+    );
+    act(
+        &ada,
+        &format!("/chat/room/{room}/members/add/"),
+        &room,
+        &[("username", "cleo")],
+    )
+    .await;
+
+    let renamed = act(
+        &ada,
+        &format!("/chat/room/{room}/rename/"),
+        &room,
+        &[("title", "Team Two")],
+    )
+    .await;
+    assert_eq!(renamed.status(), 303);
+    assert!(
+        bram.get_text(&path)
+            .await
+            .contains(r#"data-role="room-title">Team Two"#)
+    );
+
+    // A member is not the admin.
+    for (action, fields) in [
+        (
+            format!("/chat/room/{room}/rename/"),
+            vec![("title", "Mine now")],
+        ),
+        (
+            format!("/chat/room/{room}/members/add/"),
+            vec![("username", "ada")],
+        ),
+        (format!("/chat/room/{room}/members/cleo/remove/"), vec![]),
+        (format!("/chat/room/{room}/delete/"), vec![]),
+    ] {
+        let response = act(&bram, &action, &room, &fields).await;
+        assert_eq!(response.status(), 403, "{action}");
+    }
+    assert!(
+        cleo.get(&path).await.status() == 200,
+        "cleo was not removed by bram"
+    );
+
+    let removed = act(
+        &ada,
+        &format!("/chat/room/{room}/members/cleo/remove/"),
+        &room,
+        &[],
+    )
+    .await;
+    assert_eq!(removed.status(), 303);
+    assert_eq!(
+        cleo.get(&path).await.status(),
+        404,
+        "a removed member is out"
+    );
+    let error = cleo.websocket(&room, "").await.err().expect("refused");
+    assert!(error.to_string().contains("404"));
+
+    let left = act(&bram, &format!("/chat/room/{room}/leave/"), &room, &[]).await;
+    assert_eq!(left.status(), 303);
+    assert_eq!(bram.get(&path).await.status(), 404);
+    assert_eq!(
+        act(&ada, &format!("/chat/room/{room}/leave/"), &room, &[])
+            .await
+            .status(),
+        403,
+        "the admin cannot leave"
+    );
+
+    assert_eq!(
+        act(&ada, &format!("/chat/room/{room}/delete/"), &room, &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(ada.get(&path).await.status(), 404);
+    assert_eq!(app.count_rows("rooms").await, 1);
+    assert_eq!(app.count_rows("memberships").await, 0);
+}
+
+#[tokio::test]
+async fn a_non_member_gets_404_on_every_group_path() {
+    let app = spawn_app().await;
+    let ada = app.signed_up("ada").await;
+    let eve = app.signed_up("eve").await;
+    let room = room_name(&new_group(&ada, "Secret").await).to_owned();
+    assert_eq!(
+        eve.get(&format!("/chat/room/{room}/settings/"))
+            .await
+            .status(),
+        404
+    );
+    for action in [
+        "rename/",
+        "members/add/",
+        "members/ada/remove/",
+        "leave/",
+        "delete/",
+    ] {
+        let path = format!("/chat/room/{room}/{action}");
+        let response = eve
+            .post_form(&path, "/chat/", &[("title", "x"), ("username", "eve")])
+            .await;
+        assert_eq!(response.status(), 404, "{action}");
+    }
+    assert_eq!(app.count_rows("memberships").await, 1, "only ada, still");
+    assert_eq!(
+        ada.get(&format!("/chat/room/{room}/settings/"))
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn bad_group_administration_input_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let ada = app.signed_up("ada").await;
+    let room = room_name(&new_group(&ada, "Careful").await).to_owned();
+    let long = "t".repeat(81);
+    let rename = act(
+        &ada,
+        &format!("/chat/room/{room}/rename/"),
+        &room,
+        &[("title", &long)],
+    )
+    .await;
+    assert_eq!(rename.status(), 400);
+    assert!(
+        rename
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains(r#"data-error-for="title""#)
+    );
+    for username in ["nobody", "", "bad name", "%"] {
+        let add = act(
+            &ada,
+            &format!("/chat/room/{room}/members/add/"),
+            &room,
+            &[("username", username)],
+        )
+        .await;
+        assert_eq!(add.status(), 400, "{username:?}");
+        assert!(
+            add.text()
+                .await
+                .unwrap_or_default()
+                .contains("No one has that username.")
+        );
+    }
+    let self_remove = act(
+        &ada,
+        &format!("/chat/room/{room}/members/ada/remove/"),
+        &room,
+        &[],
+    )
+    .await;
+    assert_eq!(self_remove.status(), 403, "the admin stays");
+    let forged = ada
+        .http
+        .post(ada.url(&format!("/chat/room/{room}/delete/")))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(forged.status(), 403, "no CSRF token");
+    assert!(
+        ada.get_text(&format!("/chat/room/{room}/"))
+            .await
+            .contains(r#"data-role="room-title">Careful"#)
+    );
+    assert_eq!(app.count_rows("memberships").await, 1);
+    assert_eq!(app.count_rows("rooms").await, 2);
+}
+
+#[tokio::test]
+async fn the_member_field_suggests_usernames_by_prefix() {
+    let app = spawn_app().await;
+    let ada = app.signed_up("ada").await;
+    for name in ["bramble", "bram", "brook", "cleo"] {
+        app.signed_up(name).await;
+    }
+    let options = ada.get_text("/chat/users/search/?username=BR").await;
+    assert!(
+        options.find("bram").is_some() && options.contains("brook") && options.contains("bramble")
+    );
+    assert!(!options.contains("cleo") && !options.contains("\"ada\""));
+    assert!(
+        options.find(r#"value="bram""#) < options.find(r#"value="bramble""#),
+        "alphabetical"
+    );
+    for wildcard in ["%", "_", "b%"] {
+        let none = ada
+            .get_text(&format!(
+                "/chat/users/search/?q={}",
+                wildcard.replace('%', "%25")
+            ))
+            .await;
+        assert!(!none.contains("<option"), "{wildcard:?} is not a wildcard");
+    }
+    assert_eq!(
+        app.client().get("/chat/users/search/?q=br").await.status(),
+        303,
+        "members only"
+    );
+}
+
+#[tokio::test]
+async fn a_removed_member_cannot_write_through_a_socket_opened_before() {
+    let app = spawn_app().await;
+    let ada = app.signed_up("ada").await;
+    let bram = app.signed_up("bram").await;
+    let room = room_name(&new_group(&ada, "Door").await).to_owned();
+    act(
+        &ada,
+        &format!("/chat/room/{room}/members/add/"),
+        &room,
+        &[("username", "bram")],
+    )
+    .await;
+    let mut socket = bram
+        .websocket(&room, "?format=json")
+        .await
+        .expect("bram joins");
+    act(
+        &ada,
+        &format!("/chat/room/{room}/members/bram/remove/"),
+        &room,
+        &[],
+    )
+    .await;
+    socket.send_json(json!({"body": "still here?"})).await;
+    assert_eq!(socket.next_event("error").await["code"], "not_member");
+    assert_eq!(app.count_rows("messages").await, 0);
+}

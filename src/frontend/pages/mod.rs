@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod chat;
 pub mod home;
 pub mod profiles;
+pub mod room_admin;
 pub mod rooms;
 pub mod view;
 

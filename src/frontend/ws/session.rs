@@ -8,7 +8,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::events::{render_message, render_refusal};
 use super::protocol::{Command, Format, Refusal, parse};
-use crate::domain::{MessageId, Room, StoredMessage, User};
+use crate::domain::{MessageId, Room, RoomKind, StoredMessage, User};
 use crate::frontend::limits;
 use crate::frontend::messaging::{PostError, post_message};
 use crate::frontend::pages::view::MessageView;
@@ -140,6 +140,20 @@ fn parse_frame(conn: &Connection, text: &str) -> Result<Command, Refusal> {
 
 /// Seals, stores and then fans out a message; nothing is stored when it is refused.
 async fn post(conn: &Connection, raw: &str) -> Result<(), Refusal> {
+    // Membership can end while the socket is open (removed, left): check every write.
+    if conn.room.kind != RoomKind::Public {
+        let member = conn
+            .state
+            .storage
+            .is_member(conn.room.id, conn.user.id)
+            .await;
+        if !matches!(member, Ok(true)) {
+            return Err(Refusal::new(
+                "not_member",
+                "You are no longer a member of this room.",
+            ));
+        }
+    }
     match post_message(&conn.state, &conn.room, &conn.user, raw).await {
         Ok(_) => Ok(()),
         Err(PostError::Invalid(detail)) => Err(Refusal::new("invalid", detail)),

@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
@@ -143,6 +144,29 @@ impl UserStore for SqlStorage {
             .await
             .map_err(internal)?;
         Ok((rows.into_iter().map(User::from).collect(), total))
+    }
+
+    async fn search_usernames(&self, prefix: &str, limit: u64) -> StorageResult<Vec<User>> {
+        let prefix = prefix.trim().to_lowercase();
+        // Usernames are a-z 0-9 _ -: anything else cannot match, and LIKE's wildcards
+        // (`%`, `_`) must not act as such.
+        if prefix.is_empty()
+            || !prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Ok(Vec::new());
+        }
+        let pattern = format!("{}%", prefix.replace('_', "\\_"));
+        let rows = users::Entity::find()
+            .filter(Expr::col(users::Column::UsernameKey).like(LikeExpr::new(pattern).escape('\\')))
+            .filter(users::Column::IsActive.eq(true))
+            .order_by_asc(users::Column::UsernameKey)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(User::from).collect())
     }
 
     async fn count_users(&self) -> StorageResult<u64> {
