@@ -65,6 +65,7 @@ pub struct Settings {
     pub chat: ChatSettings,
     pub log: LogSettings,
     pub api: ApiSettings,
+    pub mail: MailSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -133,6 +134,52 @@ pub struct ApiSettings {
     pub refresh_days: u32,
     pub page_size: u64,
     pub token_per_minute: u32,
+    /// Authenticated API requests allowed per minute for one user.
+    pub requests_per_minute: u32,
+    /// Origins (`scheme://host[:port]`) allowed to call `/api` from a browser; empty:
+    /// same-origin only.
+    pub cors_origins: Vec<String>,
+    /// Fernet key for `Content-Type: application/fernet` bodies; empty: the feature is off.
+    pub link_key: Secret,
+    /// How old an `application/fernet` request token may be, in seconds.
+    pub link_ttl_seconds: u64,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text: only for a relay on this machine or a test sink.
+    None,
+    /// Plain connection upgraded with STARTTLS (required, not opportunistic).
+    Starttls,
+    /// TLS from the first byte ("SMTPS").
+    Tls,
+}
+
+/// Outgoing mail: SMTP when `smtp_host` is set, otherwise `.eml` files in `<data.dir>/outbox/`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailSettings {
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_username: String,
+    pub smtp_password: Secret,
+    pub smtp_tls: SmtpTls,
+    pub from: String,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_username: String::new(),
+            smtp_password: Secret::default(),
+            smtp_tls: SmtpTls::Starttls,
+            from: "Hearth <hearth@localhost>".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -196,6 +243,10 @@ impl Default for ApiSettings {
             refresh_days: 1,
             page_size: 50,
             token_per_minute: 10,
+            requests_per_minute: 600,
+            cors_origins: Vec::new(),
+            link_key: Secret::default(),
+            link_ttl_seconds: 60,
         }
     }
 }
@@ -319,6 +370,41 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if self.api.requests_per_minute == 0 {
+            return Err(ConfigError::new(
+                "api.requests_per_minute",
+                "must be at least 1",
+            ));
+        }
+        if !self.api.link_key.is_empty()
+            && fernet::Fernet::new(self.api.link_key.expose()).is_none()
+        {
+            return Err(ConfigError::new(
+                "api.link_key",
+                "must be a Fernet key: 32 bytes in URL-safe base64",
+            ));
+        }
+        if self.api.link_ttl_seconds == 0 {
+            return Err(ConfigError::new(
+                "api.link_ttl_seconds",
+                "must be at least 1",
+            ));
+        }
+        if let Some(bad) = self.api.cors_origins.iter().find(|o| !is_origin(o)) {
+            return Err(ConfigError::new(
+                "api.cors_origins",
+                format!("{bad:?} is not an origin like \"https://app.example.org\""),
+            ));
+        }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::new(
+                "mail.from",
+                "must be an address such as \"Hearth <hearth@example.org>\"",
+            ));
+        }
+        if !self.mail.smtp_host.trim().is_empty() && self.mail.smtp_port == 0 {
+            return Err(ConfigError::new("mail.smtp_port", "must not be 0"));
+        }
         if self.data.dir.as_os_str().is_empty() {
             return Err(ConfigError::new("data.dir", "must not be empty"));
         }
@@ -377,4 +463,19 @@ fn figment_error(error: figment::Error) -> ConfigError {
         error.path.join(".")
     };
     ConfigError::new(setting, error.kind)
+}
+
+/// `scheme://host[:port]` with an http(s) scheme and nothing after: what a browser sends
+/// as `Origin`.
+fn is_origin(value: &str) -> bool {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    rest.is_some_and(|host| {
+        !host.is_empty()
+            && !host.starts_with(':')
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    })
 }

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod frontend;
 pub mod hub;
 pub mod keys;
+pub mod mail;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

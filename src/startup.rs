@@ -16,6 +16,7 @@ use crate::config::{ConfigError, Settings};
 use crate::crypto::Sealer;
 use crate::domain::{NewRoom, RoomKind, RoomName};
 use crate::frontend::api::ApiState;
+use crate::frontend::api::cors::api_cors;
 use crate::frontend::api::error as api_error;
 use crate::frontend::auth::csrf;
 use crate::frontend::auth::session_store::StorageSessionStore;
@@ -27,6 +28,7 @@ use crate::frontend::templates::Templates;
 use crate::frontend::{routes, ws};
 use crate::hub::Hub;
 use crate::keys;
+use crate::mail::Mailer;
 use crate::storage::Storage;
 use crate::storage::sql::SqlStorage;
 
@@ -74,6 +76,8 @@ impl Application {
             .await?;
 
         tokio::spawn(purge_expired_sessions(Arc::clone(&storage)));
+        let mailer = Mailer::new(&settings.mail, &settings.data.dir)?;
+        tracing::info!(mail = %mailer.describe(), "mail backend");
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartError::Bind {
@@ -99,9 +103,14 @@ impl Application {
             templates,
             limits: Limiters::new(&settings.limits),
             origins,
+            mailer: Arc::new(mailer),
             settings: Arc::new(settings),
         });
-        let api = web::Data::new(ApiState::new(&keys.secret, &state.settings.api));
+        let api = web::Data::new(ApiState::new(
+            &keys.secret,
+            &state.settings.api,
+            state.settings.server.max_body,
+        ));
         let cookie_key = Key::derive_from(&keys.secret);
         let server = HttpServer::new(move || {
             let settings = &state.settings;
@@ -129,7 +138,7 @@ impl Application {
                         .limit(state.settings.server.max_body)
                         .error_handler(api_error::json_error),
                 )
-                .configure(routes::configure)
+                .configure(|cfg| routes::configure(cfg, api_cors(&settings.api)))
                 .wrap(from_fn(csrf::guard))
                 .wrap(IdentityMiddleware::default())
                 .wrap(sessions)

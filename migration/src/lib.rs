@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_accounts;
 mod m20261124_000002_create_rooms_and_messages;
 mod m20261124_000003_create_refresh_tokens;
+mod m20261124_000004_create_account_tokens;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_accounts::Migration),
             Box::new(m20261124_000002_create_rooms_and_messages::Migration),
             Box::new(m20261124_000003_create_refresh_tokens::Migration),
+            Box::new(m20261124_000004_create_account_tokens::Migration),
         ]
     }
 }

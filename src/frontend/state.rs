@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::config::Settings;
 use crate::crypto::Sealer;
 use crate::hub::Hub;
+use crate::mail::Mailer;
 use crate::storage::Storage;
 
 use super::limits::Limiters;
@@ -19,4 +20,5 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub limits: Limiters,
     pub origins: AllowedOrigins,
+    pub mailer: Arc<Mailer>,
 }

@@ -66,6 +66,8 @@ pub trait RoomStore: Send + Sync {
     async fn ensure_room(&self, new: NewRoom) -> StorageResult<Room>;
     /// `NotFound` when no room has this name.
     async fn room_by_name(&self, name: &RoomName) -> StorageResult<Room>;
+    /// `NotFound` when no room has this id.
+    async fn room_by_id(&self, id: RoomId) -> StorageResult<Room>;
     /// Creates a group room whose members are its admin and `members`, atomically.
     /// `Conflict("room")` when the name is taken; `NotFound` when a member does not exist.
     async fn create_group(&self, new: NewRoom, members: Vec<UserId>) -> StorageResult<Room>;
@@ -150,6 +152,79 @@ pub trait SessionStore: Send + Sync {
     async fn session_delete(&self, key_hash: &str) -> StorageResult<()>;
     /// Deletes every expired session; returns how many went.
     async fn session_purge_expired(&self) -> StorageResult<u64>;
+    /// The live (unexpired) sessions of `user`, most recently seen first. None is not an error.
+    async fn sessions_of_user(&self, user: UserId) -> StorageResult<Vec<SessionInfo>>;
+    /// Deletes `user`'s session with this key hash. `NotFound` (and nothing deleted) when
+    /// no such session, or when it belongs to someone else.
+    async fn session_delete_of_user(&self, user: UserId, key_hash: &str) -> StorageResult<()>;
+    /// Deletes every session of `user` except the one whose key hash is `keep` (all when
+    /// `None`); returns how many went. None is not an error.
+    async fn sessions_delete_for_user(
+        &self,
+        user: UserId,
+        keep: Option<&str>,
+    ) -> StorageResult<u64>;
+}
+
+/// A signed-in session as its owner sees it in a list: never its state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub key_hash: String,
+    pub user_agent: String,
+    pub ip: String,
+    pub created: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+}
+
+/// What a single-use account token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenPurpose {
+    /// A password reset link.
+    Reset,
+    /// An email address confirmation link.
+    VerifyEmail,
+}
+
+impl TokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reset => "reset",
+            Self::VerifyEmail => "verify_email",
+        }
+    }
+}
+
+/// Single-use links mailed to a person (password reset, email confirmation), by the
+/// SHA-256 of their token: storage never holds a usable token.
+#[async_trait]
+pub trait AccountTokenStore: Send + Sync {
+    /// Records a new live token of `user`. `NotFound` when no such account;
+    /// `Conflict("token")` when the hash is already known.
+    async fn account_token_create(
+        &self,
+        hash: &str,
+        user: UserId,
+        purpose: TokenPurpose,
+        expires: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    /// The account a live token (this purpose, unused, unexpired) belongs to, without
+    /// spending it. `NotFound` for an unknown, used, expired or other-purpose token.
+    async fn account_token_peek(&self, hash: &str, purpose: TokenPurpose) -> StorageResult<UserId>;
+    /// Spends a live `Reset` token, sets its account's password hash and deletes every
+    /// session of that account, atomically; returns the account. `NotFound` (and nothing
+    /// changed) when the token is unknown, used, expired or of another purpose.
+    async fn reset_password(&self, hash: &str, password_hash: String) -> StorageResult<UserId>;
+    /// Spends a live `VerifyEmail` token and marks its account's email verified,
+    /// atomically; returns the account. `NotFound` (nothing changed) as for `reset_password`.
+    async fn confirm_email(&self, hash: &str) -> StorageResult<UserId>;
+    /// Sets `user`'s password hash and deletes every session of theirs except `keep`,
+    /// atomically. `NotFound` (nothing changed) when no such account.
+    async fn change_password(
+        &self,
+        user: UserId,
+        password_hash: String,
+        keep: Option<&str>,
+    ) -> StorageResult<()>;
 }
 
 /// Refresh tokens of the API, by their `jti`: storage knows which are live, never the
@@ -180,6 +255,12 @@ pub trait TokenStore: Send + Sync {
 }
 
 /// Everything the frontend may ask of persistence.
-pub trait Storage: UserStore + RoomStore + MessageStore + SessionStore + TokenStore {}
+pub trait Storage:
+    UserStore + RoomStore + MessageStore + SessionStore + TokenStore + AccountTokenStore
+{
+}
 
-impl<T: UserStore + RoomStore + MessageStore + SessionStore + TokenStore> Storage for T {}
+impl<T: UserStore + RoomStore + MessageStore + SessionStore + TokenStore + AccountTokenStore>
+    Storage for T
+{
+}

@@ -8,6 +8,14 @@ mod helpers;
 
 /// Sign-up, log-in, log-out, sessions, password rules, rate limits.
 mod accounts;
+/// `/api/groups/`: visibility, create, admin-only PUT/DELETE, refusals storing nothing.
+mod api_groups;
+/// The per-user API rate limit and CORS on `/api`.
+mod api_limits;
+/// `application/fernet` request/response encryption on `/api`.
+mod api_link;
+/// `/api/groups/{id}/messages/`: cursor pages, live delivery, refusals storing nothing.
+mod api_messages;
 /// `/api/token/` and refresh: JWT obtain, rotation, every refused token, throttling, bad bodies.
 mod api_tokens;
 /// `/api/users/`: pagination and public fields only.
@@ -18,14 +26,22 @@ mod browser;
 mod cli;
 /// CSRF and Origin checks on unsafe requests.
 mod csrf;
+/// Email verification links, mandatory mode refusing log-in, resending the mail.
+mod email_verification;
 /// Message bodies never reach the database in plaintext.
 mod encryption_at_rest;
+/// Mail: the outbox backend, and real SMTP delivery to a local sink.
+mod mail;
 /// Pages, headers and embedded assets.
 mod pages;
+/// Password reset by mailed link: same answer for any address, single use, sessions ended.
+mod password_reset;
 /// Profile pages and editing one's own.
 mod profiles;
 /// Group and private rooms: who may see, enter and write them.
 mod rooms;
+/// `/accounts/settings/`: password change and the sessions list.
+mod settings;
 /// The storage contract, run against every `Storage` implementation.
 mod storage_contract;
 /// Live chat over real WebSocket clients, and every refused frame.

@@ -5,7 +5,7 @@ use hearth::domain::{
     Email, MessageId, NewMessage, NewRoom, NewUser, RoomKind, RoomName, Sealed, UserId, Username,
 };
 use hearth::storage::sql::SqlStorage;
-use hearth::storage::{SessionRecord, Storage, StorageError};
+use hearth::storage::{SessionRecord, Storage, StorageError, TokenPurpose};
 
 fn new_user(name: &str) -> NewUser {
     NewUser {
@@ -73,6 +73,11 @@ async fn contract(storage: &dyn Storage) {
     let missing = RoomName::parse("missing").expect("name");
     assert!(matches!(
         storage.room_by_name(&missing).await,
+        Err(StorageError::NotFound)
+    ));
+    assert_eq!(storage.room_by_id(room.id).await.expect("by id"), room);
+    assert!(matches!(
+        storage.room_by_id(hearth::domain::RoomId(i64::MAX)).await,
         Err(StorageError::NotFound)
     ));
 
@@ -380,6 +385,207 @@ async fn sqlite_storage_keeps_the_contract() {
     contract(&storage).await;
     token_contract(&storage).await;
     user_list_contract(&storage).await;
+    account_token_contract(&storage).await;
+}
+
+fn session_of(key_hash: &str, user: UserId) -> SessionRecord {
+    SessionRecord {
+        key_hash: key_hash.into(),
+        user: Some(user),
+        state: "{}".into(),
+        expires: Utc::now() + Duration::hours(1),
+        user_agent: format!("agent {key_hash}"),
+        ip: "127.0.0.1".into(),
+    }
+}
+
+/// Account tokens (reset, email confirmation): single use, purpose and expiry checked,
+/// nothing changed on refusal; sessions listed and deleted per user.
+async fn account_token_contract(storage: &dyn Storage) {
+    let vic = storage.create_user(new_user("vic")).await.expect("vic");
+    let wes = storage.create_user(new_user("wes")).await.expect("wes");
+    let later = Utc::now() + Duration::hours(1);
+
+    // Sessions per user: listed, one deleted only by its owner, all but one deleted.
+    for key in ["v1", "v2", "v3"] {
+        storage
+            .session_save(session_of(key, vic.id))
+            .await
+            .expect("save");
+    }
+    storage
+        .session_save(session_of("w1", wes.id))
+        .await
+        .expect("save");
+    let listed = storage.sessions_of_user(vic.id).await.expect("list");
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().all(|s| s.key_hash.starts_with('v')));
+    assert!(matches!(
+        storage.session_delete_of_user(wes.id, "v1").await,
+        Err(StorageError::NotFound)
+    ));
+    storage
+        .session_delete_of_user(vic.id, "v1")
+        .await
+        .expect("own session");
+    assert_eq!(
+        storage
+            .sessions_delete_for_user(vic.id, Some("v2"))
+            .await
+            .expect("others"),
+        1
+    );
+    assert_eq!(
+        storage.sessions_of_user(vic.id).await.expect("list").len(),
+        1
+    );
+    assert_eq!(
+        storage.sessions_of_user(wes.id).await.expect("list").len(),
+        1
+    );
+
+    // Tokens: unknown user refused, duplicates refused.
+    assert!(matches!(
+        storage
+            .account_token_create("r0", UserId(999), TokenPurpose::Reset, later)
+            .await,
+        Err(StorageError::NotFound)
+    ));
+    storage
+        .account_token_create("r1", vic.id, TokenPurpose::Reset, later)
+        .await
+        .expect("create");
+    assert!(matches!(
+        storage
+            .account_token_create("r1", vic.id, TokenPurpose::Reset, later)
+            .await,
+        Err(StorageError::Conflict("token"))
+    ));
+    assert_eq!(
+        storage
+            .account_token_peek("r1", TokenPurpose::Reset)
+            .await
+            .expect("peek"),
+        vic.id
+    );
+    assert!(matches!(
+        storage
+            .account_token_peek("r1", TokenPurpose::VerifyEmail)
+            .await,
+        Err(StorageError::NotFound)
+    ));
+    // A reset token cannot confirm an email.
+    assert!(matches!(
+        storage.confirm_email("r1").await,
+        Err(StorageError::NotFound)
+    ));
+
+    // Reset: sets the hash, ends every session, once.
+    assert_eq!(
+        storage
+            .reset_password("r1", "$argon2id$reset".into())
+            .await
+            .expect("reset"),
+        vic.id
+    );
+    let after = storage.credentials_by_login("vic").await.expect("vic");
+    assert_eq!(after.password_hash, "$argon2id$reset");
+    assert!(
+        storage
+            .sessions_of_user(vic.id)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    assert_eq!(
+        storage.sessions_of_user(wes.id).await.expect("list").len(),
+        1
+    );
+    assert!(matches!(
+        storage.reset_password("r1", "$argon2id$again".into()).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        storage.account_token_peek("r1", TokenPurpose::Reset).await,
+        Err(StorageError::NotFound)
+    ));
+
+    // Expired tokens are refused and change nothing.
+    storage
+        .account_token_create(
+            "r2",
+            vic.id,
+            TokenPurpose::Reset,
+            Utc::now() - Duration::seconds(1),
+        )
+        .await
+        .expect("create expired");
+    assert!(matches!(
+        storage.reset_password("r2", "$argon2id$late".into()).await,
+        Err(StorageError::NotFound)
+    ));
+    assert_eq!(
+        storage
+            .credentials_by_login("vic")
+            .await
+            .expect("vic")
+            .password_hash,
+        "$argon2id$reset"
+    );
+
+    // Email confirmation.
+    storage
+        .account_token_create("e1", vic.id, TokenPurpose::VerifyEmail, later)
+        .await
+        .expect("create");
+    assert!(
+        !storage
+            .user_by_id(vic.id)
+            .await
+            .expect("vic")
+            .email_verified
+    );
+    assert_eq!(storage.confirm_email("e1").await.expect("confirm"), vic.id);
+    assert!(
+        storage
+            .user_by_id(vic.id)
+            .await
+            .expect("vic")
+            .email_verified
+    );
+    assert!(matches!(
+        storage.confirm_email("e1").await,
+        Err(StorageError::NotFound)
+    ));
+
+    // Change password: keeps one session, ends the rest; unknown account refused.
+    storage
+        .session_save(session_of("v4", vic.id))
+        .await
+        .expect("save");
+    storage
+        .session_save(session_of("v5", vic.id))
+        .await
+        .expect("save");
+    storage
+        .change_password(vic.id, "$argon2id$changed".into(), Some("v4"))
+        .await
+        .expect("change");
+    let left = storage.sessions_of_user(vic.id).await.expect("list");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].key_hash, "v4");
+    assert_eq!(
+        storage
+            .credentials_by_login("vic")
+            .await
+            .expect("vic")
+            .password_hash,
+        "$argon2id$changed"
+    );
+    assert!(matches!(
+        storage.change_password(UserId(999), "x".into(), None).await,
+        Err(StorageError::NotFound)
+    ));
 }
 
 /// Refresh tokens: issue, rotate once only, refuse the expired, the foreign and the

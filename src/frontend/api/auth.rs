@@ -1,4 +1,5 @@
-//! `ApiUser`: the caller of an API endpoint, from `Authorization: Bearer <access token>`.
+//! `ApiUser`: the caller of an API endpoint, from `Authorization: Bearer <access token>`,
+//! counted against the caller's per-user rate limit.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,10 +12,11 @@ use super::ApiState;
 use super::error::ApiError;
 use super::jwt::TokenType;
 use crate::domain::{User, UserId};
+use crate::frontend::limits;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
-/// An active account holding a valid access token.
+/// An active account holding a valid access token, within its request rate.
 pub struct ApiUser(pub User);
 
 /// The bearer token, `None` when the header is missing or names another scheme (simplejwt
@@ -46,12 +48,15 @@ async fn authenticate(request: &HttpRequest) -> Result<User, ApiError> {
         .jwt
         .verify(token, TokenType::Access)
         .map_err(|_| ApiError::AccessTokenInvalid)?;
-    match app.storage.user_by_id(UserId(claims.user_id)).await {
-        Ok(user) if user.is_active => Ok(user),
-        Ok(_) => Err(ApiError::UserInactive),
-        Err(StorageError::NotFound) => Err(ApiError::UserNotFound),
-        Err(e) => Err(e.into()),
-    }
+    let user = match app.storage.user_by_id(UserId(claims.user_id)).await {
+        Ok(user) if user.is_active => user,
+        Ok(_) => return Err(ApiError::UserInactive),
+        Err(StorageError::NotFound) => return Err(ApiError::UserNotFound),
+        Err(e) => return Err(e.into()),
+    };
+    // Per user, after authentication: one program cannot starve the others.
+    limits::check(&api.user_limit, &user.id)?;
+    Ok(user)
 }
 
 impl FromRequest for ApiUser {

@@ -42,12 +42,22 @@ pub enum ApiError {
     /// 400: the body is not the JSON expected.
     #[error("JSON parse error - {0}")]
     Parse(String),
+    /// 403: a member acting beyond their rights (not the room's admin, or a room nobody
+    /// administers).
+    #[error("You do not have permission to perform this action.")]
+    PermissionDenied,
+    /// 400: an `application/fernet` body that does not open (forged, foreign key, expired).
+    #[error("{0}")]
+    LinkToken(&'static str),
     /// 404: missing, or not yours to know about.
     #[error("Not found.")]
     NotFound,
     /// 404: a page number that is not a page.
     #[error("Invalid page.")]
     InvalidPage,
+    /// 404: a `?cursor=` this server did not write.
+    #[error("Invalid cursor")]
+    InvalidCursor,
     /// 413: the body is over `server.max_body`.
     #[error("Request body is larger than {limit} bytes.")]
     PayloadTooLarge { limit: usize },
@@ -112,8 +122,9 @@ impl ResponseError for ApiError {
             | Self::NoActiveAccount
             | Self::UserInactive
             | Self::UserNotFound => StatusCode::UNAUTHORIZED,
-            Self::Validation(_) | Self::Parse(_) => StatusCode::BAD_REQUEST,
-            Self::NotFound | Self::InvalidPage => StatusCode::NOT_FOUND,
+            Self::Validation(_) | Self::Parse(_) | Self::LinkToken(_) => StatusCode::BAD_REQUEST,
+            Self::PermissionDenied => StatusCode::FORBIDDEN,
+            Self::NotFound | Self::InvalidPage | Self::InvalidCursor => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -3,8 +3,13 @@
 //! the `ApiUser` extractor in `auth`, JSON errors in `error`.
 
 pub mod auth;
+pub mod cors;
 pub mod error;
+pub mod groups;
 pub mod jwt;
+pub mod link;
+pub mod messages;
+pub mod pagination;
 pub mod tokens;
 pub mod users;
 
@@ -14,6 +19,7 @@ use actix_web::HttpRequest;
 use governor::DefaultKeyedRateLimiter;
 
 use crate::config::ApiSettings;
+use crate::domain::UserId;
 use crate::frontend::limits;
 
 /// What the API adds to the app state; registered as its own `web::Data`.
@@ -21,15 +27,24 @@ pub struct ApiState {
     pub jwt: jwt::Jwt,
     /// `POST /api/token/` and `/api/token/refresh/` per IP.
     pub token_limit: DefaultKeyedRateLimiter<IpAddr>,
+    /// Every authenticated request, per user.
+    pub user_limit: DefaultKeyedRateLimiter<UserId>,
     pub page_size: u64,
+    /// `application/fernet` bodies; `None` when `api.link_key` is empty.
+    pub link: Option<link::Link>,
+    /// `server.max_body`, for the 413 of a sealed body.
+    pub max_body: usize,
 }
 
 impl ApiState {
-    pub fn new(secret: &[u8], settings: &ApiSettings) -> Self {
+    pub fn new(secret: &[u8], settings: &ApiSettings, max_body: usize) -> Self {
         Self {
             jwt: jwt::Jwt::new(secret, settings),
             token_limit: limits::keyed_per_minute(settings.token_per_minute),
+            user_limit: limits::keyed_per_minute(settings.requests_per_minute),
             page_size: settings.page_size,
+            link: link::Link::new(settings.link_key.expose(), settings.link_ttl_seconds),
+            max_body,
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
 /// Field name → messages, as Django forms report them.
-type FieldErrors = BTreeMap<&'static str, Vec<String>>;
+pub(crate) type FieldErrors = BTreeMap<&'static str, Vec<String>>;
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
@@ -61,13 +61,13 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-fn see_other(location: &str) -> HttpResponse {
+pub(crate) fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location.to_owned()))
         .finish()
 }
 
-fn client_ip(request: &HttpRequest) -> std::net::IpAddr {
+pub(crate) fn client_ip(request: &HttpRequest) -> std::net::IpAddr {
     request
         .peer_addr()
         .map(|a| a.ip())
@@ -172,6 +172,12 @@ pub async fn signup_post(
         Err(e) => return Err(e.into()),
     };
     tracing::info!(user = %user.id, "account created");
+    if state.settings.accounts.email_verification != EmailVerification::None {
+        let (background, new_user) = (state.clone(), user.clone());
+        tokio::spawn(async move {
+            super::email_verification::send_verification(&background, &new_user).await
+        });
+    }
     if state.settings.accounts.email_verification == EmailVerification::Mandatory {
         let context = context! { email => user.email, ..base_context(&session, None)? };
         return state
@@ -262,6 +268,24 @@ pub async fn login_post(
             StatusCode::BAD_REQUEST,
         );
     };
+    if state.settings.accounts.email_verification == EmailVerification::Mandatory
+        && !user.email_verified
+    {
+        tracing::info!(user = %user.id, "log-in refused: email address not verified");
+        let context = context! {
+            error => "Your email address is not verified yet. Open the link we mailed you, or ask for a new one.",
+            unverified => true,
+            login => form.login.trim(),
+            next => next,
+            ..base_context(&session, None)?
+        };
+        return state.templates.page_with_status(
+            &request,
+            "pages/login.html",
+            context,
+            StatusCode::FORBIDDEN,
+        );
+    }
     sign_in(&request, &session, &user)?;
     let mut response = see_other(&next);
     if let Ok(value) = HeaderValue::from_str(&next) {

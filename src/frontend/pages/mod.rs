@@ -2,10 +2,13 @@
 
 pub mod accounts;
 pub mod chat;
+pub mod email_verification;
 pub mod home;
+pub mod password_reset;
 pub mod profiles;
 pub mod room_admin;
 pub mod rooms;
+pub mod settings;
 pub mod view;
 
 use actix_session::Session;

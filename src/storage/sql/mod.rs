@@ -1,6 +1,7 @@
 //! The SeaORM implementation of [`Storage`](super::Storage): SQLite by default (WAL,
 //! foreign keys on, busy timeout), PostgreSQL by URL. SeaORM types stay in here.
 
+mod account_tokens;
 mod entities;
 mod memberships;
 mod messages;

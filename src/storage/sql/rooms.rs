@@ -114,4 +114,13 @@ impl RoomStore for SqlStorage {
             .ok_or(StorageError::NotFound)?
             .try_into()
     }
+
+    async fn room_by_id(&self, id: RoomId) -> StorageResult<Room> {
+        rooms::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .ok_or(StorageError::NotFound)?
+            .try_into()
+    }
 }

@@ -1,12 +1,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::entities::sessions;
 use super::{SqlStorage, internal};
 use crate::domain::UserId;
-use crate::storage::{SessionRecord, SessionStore, StorageError, StorageResult};
+use crate::storage::{SessionInfo, SessionRecord, SessionStore, StorageError, StorageResult};
 
 #[async_trait]
 impl SessionStore for SqlStorage {
@@ -86,5 +86,52 @@ impl SessionStore for SqlStorage {
             .await
             .map_err(internal)?;
         Ok(())
+    }
+
+    async fn sessions_of_user(&self, user: UserId) -> StorageResult<Vec<SessionInfo>> {
+        let rows = sessions::Entity::find()
+            .filter(sessions::Column::UserId.eq(user.0))
+            .filter(sessions::Column::Expires.gt(Utc::now()))
+            .order_by_desc(sessions::Column::LastSeen)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| SessionInfo {
+                key_hash: row.key_hash,
+                user_agent: row.user_agent,
+                ip: row.ip,
+                created: row.created,
+                last_seen: row.last_seen,
+            })
+            .collect())
+    }
+
+    async fn session_delete_of_user(&self, user: UserId, key_hash: &str) -> StorageResult<()> {
+        let result = sessions::Entity::delete_many()
+            .filter(sessions::Column::KeyHash.eq(key_hash))
+            .filter(sessions::Column::UserId.eq(user.0))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        if result.rows_affected == 0 {
+            Err(StorageError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn sessions_delete_for_user(
+        &self,
+        user: UserId,
+        keep: Option<&str>,
+    ) -> StorageResult<u64> {
+        let mut query = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user.0));
+        if let Some(keep) = keep {
+            query = query.filter(sessions::Column::KeyHash.ne(keep));
+        }
+        let result = query.exec(&self.db).await.map_err(internal)?;
+        Ok(result.rows_affected)
     }
 }

@@ -1,5 +1,6 @@
 //! SeaORM entities; they mirror the migration crate's tables and never leave `storage::sql`.
 
+pub mod account_tokens;
 pub mod memberships;
 pub mod messages;
 pub mod refresh_tokens;

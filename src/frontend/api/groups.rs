@@ -1,0 +1,275 @@
+//! `/api/groups/`: the rooms the caller may see (the public room and their own), page-number
+//! paginated; creating a group makes the caller its admin; PUT and DELETE are the admin's.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::ApiState;
+use super::auth::ApiUser;
+use super::error::{ApiError, FieldErrors, required_string};
+use super::pagination::{Page, page_number};
+use crate::domain::room::parse_title;
+use crate::domain::{NewRoom, Room, RoomId, RoomKind, RoomName, User, UserId};
+use crate::frontend::access::room_for;
+use crate::frontend::state::AppState;
+use crate::storage::StorageError;
+
+/// A request body read field by field (see `tokens`).
+type JsonObject = serde_json::Map<String, Value>;
+
+#[derive(Debug, Serialize)]
+pub struct GroupOut {
+    id: i64,
+    name: String,
+    title: String,
+    kind: &'static str,
+    admin: Option<i64>,
+    members: Vec<i64>,
+    created: DateTime<Utc>,
+}
+
+impl GroupOut {
+    async fn of(state: &AppState, room: Room) -> Result<Self, ApiError> {
+        let members = state
+            .storage
+            .members_of(room.id)
+            .await?
+            .into_iter()
+            .map(|u| u.id.0)
+            .collect();
+        Ok(Self {
+            id: room.id.0,
+            name: room.name.as_str().to_owned(),
+            title: room.title,
+            kind: room.kind.as_str(),
+            admin: room.admin.map(|a| a.0),
+            members,
+            created: room.created,
+        })
+    }
+}
+
+/// The room with id `raw` when `user` may see it (the one access rule, `access::room_for`);
+/// a missing room and someone else's answer the same 404.
+pub async fn visible_room(state: &AppState, raw: &str, user: &User) -> Result<Room, ApiError> {
+    let id = raw.parse::<i64>().map_err(|_| ApiError::NotFound)?;
+    let room = state.storage.room_by_id(RoomId(id)).await?;
+    Ok(room_for(state, room.name.as_str(), user).await?)
+}
+
+/// The room with id `raw` when `user` administers it: 404 when they may not see it, 403
+/// when they may see it but not change it (including the public and private rooms).
+async fn administered_room(state: &AppState, raw: &str, user: &User) -> Result<Room, ApiError> {
+    let room = visible_room(state, raw, user).await?;
+    if room.kind != RoomKind::Group || room.admin != Some(user.id) {
+        return Err(ApiError::PermissionDenied);
+    }
+    Ok(room)
+}
+
+/// Python's name for a JSON value's type, as DRF's messages quote it.
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
+/// `members` as DRF's `PrimaryKeyRelatedField(many=True)` reads it: a list of existing
+/// user ids. `None` when absent; errors go to `errors`.
+async fn read_members(
+    state: &AppState,
+    errors: &mut FieldErrors,
+    value: Option<Value>,
+) -> Result<Option<Vec<UserId>>, ApiError> {
+    let mut refuse = |message: String| {
+        errors.insert("members", vec![message]);
+        Ok(None)
+    };
+    let items = match value {
+        None => return Ok(None),
+        Some(Value::Null) => return refuse("This field may not be null.".into()),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return refuse(format!(
+                "Expected a list of items but got type \"{}\".",
+                type_name(&other)
+            ));
+        }
+    };
+    let mut ids = Vec::with_capacity(items.len());
+    for item in &items {
+        let id = match item {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        let Some(id) = id else {
+            return refuse(format!(
+                "Incorrect type. Expected pk value, received {}.",
+                type_name(item)
+            ));
+        };
+        ids.push(UserId(id));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    for id in &ids {
+        match state.storage.user_by_id(*id).await {
+            Ok(_) => {}
+            Err(StorageError::NotFound) => {
+                return refuse(format!("Invalid pk \"{}\" - object does not exist.", id.0));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Some(ids))
+}
+
+/// `title` when present: a room title or a field error.
+fn read_title(errors: &mut FieldErrors, value: Option<Value>) -> Option<String> {
+    let raw = required_string(errors, "title", value)?;
+    match parse_title(&raw) {
+        Ok(title) => Some(title),
+        Err(problem) => {
+            errors.entry("title").or_default().push(problem.0);
+            None
+        }
+    }
+}
+
+/// `GET /api/groups/`
+#[tracing::instrument(skip_all, fields(user = %me.id))]
+pub async fn groups_get(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    api: web::Data<ApiState>,
+    ApiUser(me): ApiUser,
+) -> Result<HttpResponse, ApiError> {
+    let public = state.storage.room_by_name(&RoomName::public()).await?;
+    let mut rooms = vec![public];
+    rooms.extend(
+        state
+            .storage
+            .rooms_of(me.id)
+            .await?
+            .into_iter()
+            .map(|summary| summary.room)
+            .filter(|room| room.kind != RoomKind::Public),
+    );
+    let size = api.page_size;
+    let count = rooms.len() as u64;
+    let page = page_number(&request, count, size)?;
+    let mut results = Vec::new();
+    for room in rooms
+        .into_iter()
+        .skip(((page - 1) * size) as usize)
+        .take(size as usize)
+    {
+        results.push(GroupOut::of(&state, room).await?);
+    }
+    Ok(HttpResponse::Ok().json(Page::numbered(&request, count, size, page, results)))
+}
+
+/// `POST /api/groups/`
+#[tracing::instrument(skip_all, fields(user = %me.id))]
+pub async fn groups_post(
+    state: web::Data<AppState>,
+    ApiUser(me): ApiUser,
+    body: web::Json<JsonObject>,
+) -> Result<HttpResponse, ApiError> {
+    let mut body = body.into_inner();
+    let mut errors = FieldErrors::new();
+    let title = read_title(&mut errors, body.remove("title"));
+    let members = read_members(&state, &mut errors, body.remove("members")).await?;
+    let Some(title) = title.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let members = members.unwrap_or_default();
+    // A random suffix keeps names unguessable and unique; retry on the rare collision.
+    for _ in 0..3 {
+        let suffix: String = (0..8)
+            .map(|_| {
+                char::from(b"abcdefghjkmnpqrstuvwxyz23456789"[rand::thread_rng().gen_range(0..31)])
+            })
+            .collect();
+        let new = NewRoom {
+            name: RoomName::for_group(&title, &suffix),
+            title: title.clone(),
+            kind: RoomKind::Group,
+            admin: Some(me.id),
+        };
+        match state.storage.create_group(new, members.clone()).await {
+            Ok(room) => {
+                tracing::info!(room = %room.name.as_str(), "group created over the api");
+                return Ok(HttpResponse::Created().json(GroupOut::of(&state, room).await?));
+            }
+            Err(StorageError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Internal(
+        "no free room name after three tries".into(),
+    ))
+}
+
+/// `GET /api/groups/{id}/`
+#[tracing::instrument(skip_all, fields(user = %me.id))]
+pub async fn group_get(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    ApiUser(me): ApiUser,
+) -> Result<HttpResponse, ApiError> {
+    let room = visible_room(&state, &path, &me).await?;
+    Ok(HttpResponse::Ok().json(GroupOut::of(&state, room).await?))
+}
+
+/// `PUT /api/groups/{id}/`
+#[tracing::instrument(skip_all, fields(user = %me.id))]
+pub async fn group_put(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    ApiUser(me): ApiUser,
+    body: web::Json<JsonObject>,
+) -> Result<HttpResponse, ApiError> {
+    let mut room = administered_room(&state, &path, &me).await?;
+    let mut body = body.into_inner();
+    let mut errors = FieldErrors::new();
+    let title = match body.remove("title") {
+        None => None,
+        present => read_title(&mut errors, present),
+    };
+    let members = read_members(&state, &mut errors, body.remove("members")).await?;
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    // Members first: the one change that can still be refused (a user deleted meanwhile).
+    if let Some(members) = members {
+        state.storage.set_members(room.id, members).await?;
+    }
+    if let Some(title) = title {
+        room = state.storage.rename_room(room.id, title).await?;
+    }
+    Ok(HttpResponse::Ok().json(GroupOut::of(&state, room).await?))
+}
+
+/// `DELETE /api/groups/{id}/`
+#[tracing::instrument(skip_all, fields(user = %me.id))]
+pub async fn group_delete(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    ApiUser(me): ApiUser,
+) -> Result<HttpResponse, ApiError> {
+    let room = administered_room(&state, &path, &me).await?;
+    state.storage.delete_room(room.id).await?;
+    tracing::info!(room = %room.name.as_str(), "group deleted over the api");
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,141 @@
+//! `/api/groups/{id}/messages/`: a room's messages newest first, cursor paginated; posting
+//! goes through `messaging::post_message`, so it is sealed and delivered live like any other.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::ApiState;
+use super::auth::ApiUser;
+use super::error::{ApiError, FieldErrors, required_string};
+use super::groups::visible_room;
+use super::pagination::{Cursor, CursorPage};
+use crate::domain::{MessageId, Room, StoredMessage};
+use crate::frontend::messaging::{PostError, post_message};
+use crate::frontend::pages::view::iso;
+use crate::frontend::state::AppState;
+
+/// A request body read field by field (see `tokens`).
+type JsonObject = serde_json::Map<String, Value>;
+
+/// The message object of DESIGN.md, the same shape the JSON WebSocket's `message` event
+/// carries: `group` is the room's name, `body` the opened plaintext.
+pub fn message_json(room_name: &str, message: &StoredMessage, body: &str) -> Value {
+    let author = message
+        .author
+        .as_ref()
+        .map(|a| json!({ "id": a.id, "username": a.username, "display_name": a.display_name }));
+    json!({
+        "id": message.id,
+        "group": room_name,
+        "author": author,
+        "body": body,
+        "file": null,
+        "created": iso(message.created),
+        "edited": message.edited.map(iso),
+    })
+}
+
+fn open(state: &AppState, room: &Room, message: &StoredMessage) -> Result<Value, ApiError> {
+    let body = state
+        .sealer
+        .open_text(&message.body)
+        .map_err(|e| ApiError::Internal(format!("message {} does not open: {e}", message.id.0)))?;
+    Ok(message_json(room.name.as_str(), message, &body))
+}
+
+/// One page of `room` at `cursor`, newest first, with the cursors of the pages beside it.
+async fn page_at(
+    state: &AppState,
+    room: &Room,
+    cursor: Cursor,
+    size: u64,
+) -> Result<(Vec<StoredMessage>, Cursor, Cursor), ApiError> {
+    let storage = &state.storage;
+    let page = match cursor {
+        Cursor::Start => storage.messages_before(room.id, None, size).await?,
+        Cursor::Before(id) => storage.messages_before(room.id, Some(id), size).await?,
+        Cursor::After(id) => {
+            let mut newer = storage.messages_after(room.id, id, size).await?;
+            newer.reverse();
+            newer
+        }
+    };
+    let (Some(newest), Some(oldest)) = (page.first(), page.last()) else {
+        return Ok((page, Cursor::Start, Cursor::Start));
+    };
+    let older = !storage
+        .messages_before(room.id, Some(oldest.id), 1)
+        .await?
+        .is_empty();
+    let newer = cursor != Cursor::Start
+        && !storage
+            .messages_after(room.id, newest.id, 1)
+            .await?
+            .is_empty();
+    let next = if older {
+        Cursor::Before(oldest.id)
+    } else {
+        Cursor::Start
+    };
+    let previous = if newer {
+        Cursor::After(newest.id)
+    } else {
+        Cursor::Start
+    };
+    Ok((page, next, previous))
+}
+
+/// `GET /api/groups/{id}/messages/`
+#[tracing::instrument(skip_all, fields(user = %me.id))]
+pub async fn messages_get(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    api: web::Data<ApiState>,
+    path: web::Path<String>,
+    ApiUser(me): ApiUser,
+) -> Result<HttpResponse, ApiError> {
+    let room = visible_room(&state, &path, &me).await?;
+    let cursor = Cursor::from_request(&request)?;
+    let (page, next, previous) = page_at(&state, &room, cursor, api.page_size).await?;
+    let results = page
+        .iter()
+        .map(|m| open(&state, &room, m))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(CursorPage::new(&request, next, previous, results)))
+}
+
+/// `POST /api/groups/{id}/messages/`
+#[tracing::instrument(skip_all, fields(user = %me.id))]
+pub async fn messages_post(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    ApiUser(me): ApiUser,
+    body: web::Json<JsonObject>,
+) -> Result<HttpResponse, ApiError> {
+    let room = visible_room(&state, &path, &me).await?;
+    let mut errors = FieldErrors::new();
+    let Some(raw) = required_string(&mut errors, "body", body.into_inner().remove("body")) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let (stored, view) = post_message(&state, &room, &me, &raw)
+        .await
+        .map_err(|e| match e {
+            PostError::Invalid(problem) => ApiError::field("body", &problem),
+            PostError::NotStored => ApiError::Internal(e.to_string()),
+        })?;
+    Ok(HttpResponse::Created().json(message_json(room.name.as_str(), &stored, &view.body)))
+}
+
+/// `GET /api/groups/{id}/messages/{msg_id}/`
+#[tracing::instrument(skip_all, fields(user = %me.id))]
+pub async fn message_get(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    ApiUser(me): ApiUser,
+) -> Result<HttpResponse, ApiError> {
+    let (group, id) = path.into_inner();
+    let room = visible_room(&state, &group, &me).await?;
+    let id = id.parse::<i64>().map_err(|_| ApiError::NotFound)?;
+    let message = state.storage.message_by_id(room.id, MessageId(id)).await?;
+    Ok(HttpResponse::Ok().json(open(&state, &room, &message)?))
+}

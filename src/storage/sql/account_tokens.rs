@@ -1,0 +1,135 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+
+use super::entities::{account_tokens, sessions, users};
+use super::{SqlStorage, internal, write_error};
+use crate::domain::UserId;
+use crate::storage::{AccountTokenStore, StorageError, StorageResult, TokenPurpose};
+
+/// Marks a live token of `purpose` used and returns its account: one conditional UPDATE is
+/// the check and the spend, so of two concurrent uses only one succeeds.
+async fn spend(
+    db: &impl ConnectionTrait,
+    hash: &str,
+    purpose: TokenPurpose,
+) -> StorageResult<UserId> {
+    let now = Utc::now();
+    let spent = account_tokens::Entity::update_many()
+        .col_expr(account_tokens::Column::Used, Some(now).into())
+        .filter(account_tokens::Column::Hash.eq(hash))
+        .filter(account_tokens::Column::Purpose.eq(purpose.as_str()))
+        .filter(account_tokens::Column::Used.is_null())
+        .filter(account_tokens::Column::Expires.gt(now))
+        .exec(db)
+        .await
+        .map_err(internal)?;
+    if spent.rows_affected == 0 {
+        return Err(StorageError::NotFound);
+    }
+    let row = account_tokens::Entity::find_by_id(hash.to_owned())
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or(StorageError::NotFound)?;
+    Ok(UserId(row.user_id))
+}
+
+#[async_trait]
+impl AccountTokenStore for SqlStorage {
+    async fn account_token_create(
+        &self,
+        hash: &str,
+        user: UserId,
+        purpose: TokenPurpose,
+        expires: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        account_tokens::ActiveModel {
+            hash: Set(hash.to_owned()),
+            user_id: Set(user.0),
+            purpose: Set(purpose.as_str().to_owned()),
+            created: Set(Utc::now()),
+            expires: Set(expires),
+            used: Set(None),
+        }
+        .insert(&self.db)
+        .await
+        .map_err(|e| write_error(e, |_| "token"))?;
+        Ok(())
+    }
+
+    async fn account_token_peek(&self, hash: &str, purpose: TokenPurpose) -> StorageResult<UserId> {
+        account_tokens::Entity::find_by_id(hash.to_owned())
+            .filter(account_tokens::Column::Purpose.eq(purpose.as_str()))
+            .filter(account_tokens::Column::Used.is_null())
+            .filter(account_tokens::Column::Expires.gt(Utc::now()))
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .map(|row| UserId(row.user_id))
+            .ok_or(StorageError::NotFound)
+    }
+
+    async fn reset_password(&self, hash: &str, password_hash: String) -> StorageResult<UserId> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        let user = spend(&txn, hash, TokenPurpose::Reset).await?;
+        set_password_hash(&txn, user, password_hash).await?;
+        sessions::Entity::delete_many()
+            .filter(sessions::Column::UserId.eq(user.0))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(user)
+    }
+
+    async fn confirm_email(&self, hash: &str) -> StorageResult<UserId> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        let user = spend(&txn, hash, TokenPurpose::VerifyEmail).await?;
+        users::Entity::update_many()
+            .col_expr(users::Column::EmailVerified, true.into())
+            .filter(users::Column::Id.eq(user.0))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(user)
+    }
+
+    async fn change_password(
+        &self,
+        user: UserId,
+        password_hash: String,
+        keep: Option<&str>,
+    ) -> StorageResult<()> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        set_password_hash(&txn, user, password_hash).await?;
+        let mut others =
+            sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user.0));
+        if let Some(keep) = keep {
+            others = others.filter(sessions::Column::KeyHash.ne(keep));
+        }
+        others.exec(&txn).await.map_err(internal)?;
+        txn.commit().await.map_err(internal)
+    }
+}
+
+async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    password_hash: String,
+) -> StorageResult<()> {
+    let updated = users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, password_hash.into())
+        .filter(users::Column::Id.eq(user.0))
+        .exec(db)
+        .await
+        .map_err(internal)?;
+    if updated.rows_affected == 0 {
+        Err(StorageError::NotFound)
+    } else {
+        Ok(())
+    }
+}
