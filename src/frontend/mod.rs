@@ -14,4 +14,5 @@ pub mod routes;
 pub mod security_headers;
 pub mod state;
 pub mod templates;
+pub mod wire;
 pub mod ws;

@@ -146,6 +146,9 @@ pub trait SessionStore: Send + Sync {
     async fn session_load(&self, key_hash: &str) -> StorageResult<SessionRecord>;
     /// Creates or replaces the session with this key hash.
     async fn session_save(&self, record: SessionRecord) -> StorageResult<()>;
+    /// Replaces an existing session's state, user and expiry; `NotFound` when it no longer
+    /// exists (revoked or expired meanwhile), in which case nothing is written.
+    async fn session_update(&self, record: SessionRecord) -> StorageResult<()>;
     /// Moves a session's expiry and marks it seen now; `NotFound` when missing.
     async fn session_touch(&self, key_hash: &str, expires: DateTime<Utc>) -> StorageResult<()>;
     /// Deletes the session; deleting a missing one is not an error.

@@ -40,6 +40,8 @@ mod password_reset;
 mod profiles;
 /// Group and private rooms: who may see, enter and write them.
 mod rooms;
+/// The browser-session store: revocation sticks.
+mod sessions;
 /// `/accounts/settings/`: password change and the sessions list.
 mod settings;
 /// The storage contract, run against every `Storage` implementation.

@@ -201,6 +201,22 @@ async fn contract(storage: &dyn Storage) {
         .session_delete("h1")
         .await
         .expect("deleting twice is fine");
+    assert!(
+        matches!(
+            storage.session_update(record_again()).await,
+            Err(StorageError::NotFound)
+        ),
+        "update never creates"
+    );
+    storage.session_save(record_again()).await.expect("save");
+    let mut changed = record_again();
+    changed.state = "{\"k\":\"v\"}".into();
+    storage.session_update(changed).await.expect("update");
+    assert_eq!(
+        storage.session_load("h1").await.expect("load").state,
+        "{\"k\":\"v\"}"
+    );
+    storage.session_delete("h1").await.expect("delete");
     assert!(matches!(
         storage.session_load("h1").await,
         Err(StorageError::NotFound)

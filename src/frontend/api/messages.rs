@@ -2,7 +2,7 @@
 //! goes through `messaging::post_message`, so it is sealed and delivered live like any other.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::ApiState;
 use super::auth::ApiUser;
@@ -11,29 +11,11 @@ use super::groups::visible_room;
 use super::pagination::{Cursor, CursorPage};
 use crate::domain::{MessageId, Room, StoredMessage};
 use crate::frontend::messaging::{PostError, post_message};
-use crate::frontend::pages::view::iso;
 use crate::frontend::state::AppState;
+use crate::frontend::wire::message_json;
 
 /// A request body read field by field (see `tokens`).
 type JsonObject = serde_json::Map<String, Value>;
-
-/// The message object of DESIGN.md, the same shape the JSON WebSocket's `message` event
-/// carries: `group` is the room's name, `body` the opened plaintext.
-pub fn message_json(room_name: &str, message: &StoredMessage, body: &str) -> Value {
-    let author = message
-        .author
-        .as_ref()
-        .map(|a| json!({ "id": a.id, "username": a.username, "display_name": a.display_name }));
-    json!({
-        "id": message.id,
-        "group": room_name,
-        "author": author,
-        "body": body,
-        "file": null,
-        "created": iso(message.created),
-        "edited": message.edited.map(iso),
-    })
-}
 
 fn open(state: &AppState, room: &Room, message: &StoredMessage) -> Result<Value, ApiError> {
     let body = state

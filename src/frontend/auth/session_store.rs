@@ -107,11 +107,16 @@ impl CookieSessionStore for StorageSessionStore {
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
         let row = record(&key, &state, ttl).map_err(UpdateError::Serialization)?;
-        self.storage
-            .session_save(row)
-            .await
-            .map_err(|e| UpdateError::Other(e.into()))?;
-        Ok(key)
+        match self.storage.session_update(row).await {
+            Ok(()) => Ok(key),
+            // Revoked while this request ran: never bring it back. The browser gets a
+            // fresh, empty (signed-out) session instead.
+            Err(StorageError::NotFound) => self
+                .save(HashMap::new(), ttl)
+                .await
+                .map_err(|e| UpdateError::Other(anyhow!("{e}"))),
+            Err(e) => Err(UpdateError::Other(e.into())),
+        }
     }
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {

@@ -7,8 +7,9 @@ use serde_json::json;
 
 use super::protocol::Refusal;
 use crate::domain::StoredMessage;
-use crate::frontend::pages::view::{MessageView, iso};
+use crate::frontend::pages::view::MessageView;
 use crate::frontend::templates::Templates;
+use crate::frontend::wire::message_json;
 use crate::hub::{Presence, RoomEvent};
 
 /// A new message, for browsers (appended to `#messages`) and programs.
@@ -26,22 +27,8 @@ pub fn render_message(
         .map_err(|e| {
             minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
         })?;
-    let author = message
-        .author
-        .as_ref()
-        .map(|a| json!({ "id": a.id, "username": a.username, "display_name": a.display_name }));
-    let json = json!({
-        "type": "message",
-        "message": {
-            "id": message.id,
-            "group": room_name,
-            "author": author,
-            "body": view.body,
-            "file": null,
-            "created": iso(message.created),
-            "edited": message.edited.map(iso),
-        }
-    });
+    let json =
+        json!({ "type": "message", "message": message_json(room_name, message, &view.body) });
     Ok(RoomEvent {
         message_id: Some(message.id),
         html: html.into(),

@@ -56,6 +56,24 @@ impl SessionStore for SqlStorage {
         Ok(())
     }
 
+    async fn session_update(&self, record: SessionRecord) -> StorageResult<()> {
+        let result = sessions::Entity::update_many()
+            .col_expr(sessions::Column::UserId, record.user.map(|u| u.0).into())
+            .col_expr(sessions::Column::State, record.state.into())
+            .col_expr(sessions::Column::Expires, record.expires.into())
+            .col_expr(sessions::Column::LastSeen, Utc::now().into())
+            .filter(sessions::Column::KeyHash.eq(record.key_hash))
+            .filter(sessions::Column::Expires.gt(Utc::now()))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        if result.rows_affected == 0 {
+            Err(StorageError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
     async fn session_touch(&self, key_hash: &str, expires: DateTime<Utc>) -> StorageResult<()> {
         let result = sessions::Entity::update_many()
             .col_expr(sessions::Column::Expires, expires.into())
