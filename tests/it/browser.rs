@@ -633,3 +633,45 @@ async fn a_profile_is_edited_in_place_through_htmx() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_through_the_mailed_link_in_chromium() {
+    let app = spawn_app().await;
+    let browser = Browser::launch().await;
+    browser.sign_up(&app.address, "forgetful").await;
+    browser
+        .client
+        .delete_all_cookies()
+        .await
+        .expect("forget the session");
+
+    browser.goto(&app.address, "/accounts/login/").await;
+    browser.click("a[href='/accounts/password/reset/']").await;
+    browser.wait_for_path("/accounts/password/reset/").await;
+    browser
+        .type_into("#id_email", "forgetful@example.org")
+        .await;
+    browser
+        .click("form[action='/accounts/password/reset/'] button[type=submit]")
+        .await;
+
+    let mail = crate::mail::outbox_mail(&app, "/accounts/password/reset/key/").await;
+    let link = crate::mail::link_path(&mail, "/accounts/password/reset/key/");
+    browser.goto(&app.address, &link).await;
+    let fresh = "a brand new ember 77";
+    browser.type_into("#id_password1", fresh).await;
+    browser.type_into("#id_password2", fresh).await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for_selector("[data-reset-done]").await;
+
+    browser.goto(&app.address, "/accounts/login/").await;
+    browser.type_into("#id_login", "forgetful").await;
+    browser.type_into("#id_password", fresh).await;
+    browser
+        .click("form[action='/accounts/login/'] button[type=submit]")
+        .await;
+    browser.wait_for_path("/chat/").await;
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    browser.close().await;
+}
