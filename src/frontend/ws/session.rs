@@ -5,6 +5,8 @@ use std::time::{Duration, Instant};
 
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
 
 use super::events::{render_message, render_refusal};
 use super::protocol::{Command, Format, Refusal, parse};
@@ -35,6 +37,8 @@ enum Exit {
 }
 
 pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: AggregatedMessageStream) {
+    let conn = Arc::new(conn);
+    let posts = start_poster(Arc::clone(&conn), ws.clone());
     let mut subscription = conn
         .state
         .hub
@@ -51,7 +55,7 @@ pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: Aggreg
                 match incoming {
                     None | Some(Ok(AggregatedMessage::Close(_))) => break Exit::Gone,
                     Some(Ok(AggregatedMessage::Text(text))) => {
-                        if let Err(exit) = on_text(&conn, &mut ws, &text, &mut sent_up_to).await {
+                        if let Err(exit) = on_text(&conn, &mut ws, &posts, &text, &mut sent_up_to).await {
                             break exit;
                         }
                     }
@@ -102,14 +106,41 @@ pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: Aggreg
     }
 }
 
+/// Messages a socket sent that wait for storage; beyond this it is told to slow down.
+const POST_QUEUE: usize = 64;
+
+/// Stores this socket's messages one after another, in the order sent, off the socket's
+/// loop: the loop keeps relaying the room while a write is in flight, so a busy sender
+/// never falls behind its own room.
+fn start_poster(conn: Arc<Connection>, mut ws: actix_ws::Session) -> mpsc::Sender<String> {
+    let (sender, mut queue) = mpsc::channel::<String>(POST_QUEUE);
+    actix_web::rt::spawn(async move {
+        while let Some(body) = queue.recv().await {
+            if let Err(refusal) = post(&conn, &body).await {
+                if send_refusal(&conn, &mut ws, &refusal).await.is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    sender
+}
+
 async fn on_text(
     conn: &Connection,
     ws: &mut actix_ws::Session,
+    posts: &mpsc::Sender<String>,
     text: &str,
     sent_up_to: &mut MessageId,
 ) -> Result<(), Exit> {
     let outcome = match parse_frame(conn, text) {
-        Ok(Command::Send { body }) => post(conn, &body).await,
+        Ok(Command::Send { body }) => posts.try_send(body).map_err(|error| match error {
+            TrySendError::Full(_) => Refusal::new(
+                "busy",
+                "Too many of your messages are waiting to be saved; slow down.",
+            ),
+            TrySendError::Closed(_) => Refusal::new("unavailable", "This connection is closing."),
+        }),
         Ok(Command::Resume { after }) => resume(conn, ws, after, sent_up_to).await,
         Err(refusal) => Err(refusal),
     };
