@@ -116,10 +116,10 @@ fn start_poster(conn: Arc<Connection>, mut ws: actix_ws::Session) -> mpsc::Sende
     let (sender, mut queue) = mpsc::channel::<String>(POST_QUEUE);
     actix_web::rt::spawn(async move {
         while let Some(body) = queue.recv().await {
-            if let Err(refusal) = post(&conn, &body).await {
-                if send_refusal(&conn, &mut ws, &refusal).await.is_err() {
-                    break;
-                }
+            if let Err(refusal) = post(&conn, &body).await
+                && send_refusal(&conn, &mut ws, &refusal).await.is_err()
+            {
+                break;
             }
         }
     });
