@@ -712,3 +712,73 @@ async fn user_list_contract(storage: &dyn Storage) {
 async fn storage_room_exists(storage: &dyn Storage) -> bool {
     storage.room_by_name(&RoomName::public()).await.is_ok()
 }
+
+/// Many writers at once (the group-commit path): every append gets its own id and row,
+/// and one bad append among them fails alone.
+async fn concurrent_append_contract(storage: std::sync::Arc<dyn Storage>) {
+    let ann = storage.create_user(new_user("writer")).await.expect("user");
+    let room = storage
+        .room_by_name(&RoomName::public())
+        .await
+        .expect("room");
+    let before = storage
+        .messages_before(room.id, None, 10_000)
+        .await
+        .expect("page")
+        .len();
+    let mut tasks = Vec::new();
+    for n in 0..200 {
+        let storage = std::sync::Arc::clone(&storage);
+        let target = if n == 77 {
+            hearth::domain::RoomId(999_999)
+        } else {
+            room.id
+        };
+        tasks.push(tokio::spawn(async move {
+            storage
+                .append_message(NewMessage {
+                    room: target,
+                    author: ann.id,
+                    body: Sealed(format!("sealed-c{n}")),
+                })
+                .await
+                .map(|m| (m.id, m.body.0))
+        }));
+    }
+    let mut ids = Vec::new();
+    for (n, task) in tasks.into_iter().enumerate() {
+        match task.await.expect("task") {
+            Ok((id, body)) => {
+                assert_eq!(
+                    body,
+                    format!("sealed-c{n}"),
+                    "each writer gets its own row back"
+                );
+                ids.push(id);
+            }
+            Err(StorageError::NotFound) => assert_eq!(n, 77, "only the bad append fails"),
+            Err(other) => panic!("append {n} failed: {other:?}"),
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 199);
+    let after = storage
+        .messages_before(room.id, None, 10_000)
+        .await
+        .expect("page")
+        .len();
+    assert_eq!(after - before, 199, "every acknowledged append is stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_storage_commits_concurrent_appends_in_groups() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("group.sqlite3").display()
+    );
+    let storage = SqlStorage::connect(&url).await.expect("connect");
+    storage.migrate().await.expect("migrate");
+    concurrent_append_contract(std::sync::Arc::new(storage)).await;
+}

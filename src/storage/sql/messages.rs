@@ -2,12 +2,10 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use super::entities::{messages, users};
-use super::{SqlStorage, internal, write_error};
+use super::{SqlStorage, internal};
 use crate::domain::{Author, MessageId, NewMessage, RoomId, Sealed, StoredMessage, UserId};
 use crate::storage::{MessageStore, StorageResult};
 
@@ -55,18 +53,16 @@ impl SqlStorage {
 #[async_trait]
 impl MessageStore for SqlStorage {
     async fn append_message(&self, new: NewMessage) -> StorageResult<StoredMessage> {
+        let sealed = new.body.0;
         let row = messages::ActiveModel {
             room_id: Set(new.room.0),
             author_id: Set(Some(new.author.0)),
-            body_sealed: Set(new.body.0),
+            body_sealed: Set(sealed.clone()),
             created: Set(Utc::now()),
             edited: Set(None),
             ..Default::default()
         };
-        let row = row
-            .insert(&self.db)
-            .await
-            .map_err(|e| write_error(e, |_| "message"))?;
+        let row = self.messages.append(row, sealed).await?;
         let mut stored = self.with_authors(vec![row]).await?;
         stored
             .pop()

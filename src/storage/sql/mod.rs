@@ -9,6 +9,7 @@ mod rooms;
 mod sessions;
 mod tokens;
 mod users;
+mod writer;
 
 use std::time::Duration;
 
@@ -22,6 +23,7 @@ use super::StorageError;
 #[derive(Clone)]
 pub struct SqlStorage {
     db: DatabaseConnection,
+    messages: writer::MessageWriter,
 }
 
 impl SqlStorage {
@@ -41,7 +43,8 @@ impl SqlStorage {
                     .create_if_missing(true)
             });
         let db = Database::connect(options).await.map_err(internal)?;
-        Ok(Self { db })
+        let messages = writer::MessageWriter::start(db.clone());
+        Ok(Self { db, messages })
     }
 
     /// Applies every pending migration.
