@@ -34,7 +34,8 @@ impl MessageWriter {
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(BATCH);
             while incoming.recv_many(&mut batch, BATCH).await > 0 {
-                commit(&db, batch.drain(..).collect()).await;
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                commit(&db, full).await;
             }
         });
         Self { queue }
