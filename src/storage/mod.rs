@@ -49,6 +49,8 @@ pub trait UserStore: Send + Sync {
     async fn credentials_by_login(&self, login: &str) -> StorageResult<Credentials>;
     /// How many accounts exist.
     async fn count_users(&self) -> StorageResult<u64>;
+    /// Whether any active admin exists (a fresh install has none).
+    async fn has_admin(&self) -> StorageResult<bool>;
     /// The recovery path: sets the password hash, makes the account an active admin and
     /// ends every session it had, atomically. `NotFound` when no such account.
     async fn recover_admin(&self, id: UserId, password_hash: String) -> StorageResult<()>;

@@ -317,3 +317,43 @@ async fn mandatory_email_verification_does_not_log_a_new_account_in() {
     );
     assert_eq!(client.get("/chat/").await.status(), 303);
 }
+
+#[tokio::test]
+async fn the_first_account_of_a_fresh_install_becomes_its_admin_and_is_told_so() {
+    let app = spawn_app().await;
+    let page = app.client().get_text("/accounts/signup/").await;
+    assert!(
+        page.contains(r#"data-testid="first-admin""#),
+        "the sign-up page says so"
+    );
+    app.signed_up("founder").await;
+    app.signed_up("second").await;
+    let page = app.client().get_text("/accounts/signup/").await;
+    assert!(
+        !page.contains(r#"data-testid="first-admin""#),
+        "not once an admin exists"
+    );
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let url = format!("sqlite://{}?mode=ro", app.database_path().display());
+    let db = Database::connect(url).await.expect("open db");
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT username, is_admin FROM users ORDER BY id".to_owned(),
+        ))
+        .await
+        .expect("query");
+    let admins: Vec<(String, bool)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "username").expect("u"),
+                r.try_get("", "is_admin").expect("a"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        admins,
+        [("founder".to_owned(), true), ("second".to_owned(), false)]
+    );
+}

@@ -106,7 +106,12 @@ pub async fn signup_get(
     if user.is_some() {
         return Ok(see_other("/chat/"));
     }
-    let context = context! { errors => minijinja::Value::from(minijinja::value::Serde(FieldErrors::new())), values => context!{}, ..base_context(&session, None)? };
+    let context = context! {
+        errors => minijinja::Value::from(minijinja::value::Serde(FieldErrors::new())),
+        values => context!{},
+        becomes_admin => !state.storage.has_admin().await?,
+        ..base_context(&session, None)?
+    };
     state.templates.page(&request, "pages/signup.html", context)
 }
 
@@ -149,7 +154,8 @@ pub async fn signup_post(
         username,
         email,
         password_hash,
-        is_admin: false,
+        // A fresh install's first account runs the place (the sign-up page says so).
+        is_admin: !state.storage.has_admin().await?,
     };
     let user = match state.storage.create_user(new).await {
         Ok(user) => user,

@@ -169,6 +169,16 @@ impl UserStore for SqlStorage {
         Ok(rows.into_iter().map(User::from).collect())
     }
 
+    async fn has_admin(&self) -> StorageResult<bool> {
+        let admins = users::Entity::find()
+            .filter(users::Column::IsAdmin.eq(true))
+            .filter(users::Column::IsActive.eq(true))
+            .count(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(admins > 0)
+    }
+
     async fn count_users(&self) -> StorageResult<u64> {
         users::Entity::find()
             .count(&self.db)
