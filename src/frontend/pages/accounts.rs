@@ -1,7 +1,5 @@
 //! `/accounts/…`: sign up, log in, log out.
 
-use std::collections::BTreeMap;
-
 use actix_identity::Identity;
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -22,8 +20,7 @@ use crate::frontend::limits;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
-/// Field name → messages, as Django forms report them.
-pub(crate) type FieldErrors = BTreeMap<&'static str, Vec<String>>;
+pub(crate) use super::FieldErrors;
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {

@@ -18,6 +18,9 @@ use crate::domain::User;
 use crate::frontend::auth::csrf;
 use crate::frontend::error::AppError;
 
+/// Field name → messages, as Django forms report them; every form page uses this shape.
+pub type FieldErrors = std::collections::BTreeMap<&'static str, Vec<String>>;
+
 /// What every page's layout needs: who is signed in and the session's CSRF token.
 pub fn base_context(session: &Session, user: Option<&User>) -> Result<Value, AppError> {
     let me = user.map(view::UserView::from);

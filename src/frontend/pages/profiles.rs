@@ -8,8 +8,8 @@ use minijinja::value::merge_maps;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::base_context;
 use super::view::{UserView, iso};
+use super::{FieldErrors, base_context};
 use crate::domain::{Bio, DisplayName, ProfileUpdate, User, Username};
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
@@ -72,8 +72,6 @@ pub async fn profile_edit_get(
         .templates
         .page(&request, "pages/profile_edit.html", context)
 }
-
-type FieldErrors = std::collections::BTreeMap<&'static str, Vec<String>>;
 
 /// `POST /profile/edit/`: saves, then shows the updated card (htmx) or the profile page.
 #[tracing::instrument(skip_all, fields(user = %me.id))]
