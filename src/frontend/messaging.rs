@@ -1,10 +1,17 @@
-//! Posting a message, the one way every entrance (WebSocket, REST) does it: validate,
-//! seal, store, then render once and fan out to the room's sockets.
+//! Posting, editing and deleting messages, the one way every entrance (WebSocket, REST)
+//! does it: validate, seal, store, then render once and fan out to the room's sockets.
 
-use crate::domain::{MessageBody, NewMessage, Room, StoredMessage, User};
+use minijinja::context;
+use serde_json::json;
+
+use crate::domain::{MessageBody, MessageId, NewMessage, Room, StoredMessage, User};
 use crate::frontend::pages::view::MessageView;
 use crate::frontend::state::AppState;
+use crate::frontend::templates::Templates;
+use crate::frontend::wire::message_json;
 use crate::frontend::ws::render_message;
+use crate::hub::RoomEvent;
+use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PostError {
@@ -41,4 +48,110 @@ pub async fn post_message(
         Err(e) => tracing::error!(error = %e, "message fragment failed to render"),
     }
     Ok((stored, view))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// The new body was refused; the text is fit to show. Nothing changed.
+    #[error("{0}")]
+    Invalid(String),
+    /// No such message in this room that this person may change. Someone else's message
+    /// answers the same, so its existence does not leak. Nothing changed.
+    #[error("no such message")]
+    NotFound,
+    /// Storage failed; nothing is known to have changed.
+    #[error("the change could not be saved")]
+    NotStored,
+}
+
+impl From<StorageError> for ChangeError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::NotFound => Self::NotFound,
+            other => {
+                tracing::error!(error = %other, "message change not stored");
+                Self::NotStored
+            }
+        }
+    }
+}
+
+/// Replaces the body of `editor`'s own message `id` in `room` with `raw` (validated like a
+/// new message), marks it edited and delivers the change live. `NotFound` for a message
+/// that is missing, elsewhere, or someone else's.
+pub async fn edit_message(
+    state: &AppState,
+    room: &Room,
+    editor: &User,
+    id: MessageId,
+    raw: &str,
+) -> Result<(StoredMessage, MessageView), ChangeError> {
+    let body = MessageBody::parse(raw).map_err(|e| ChangeError::Invalid(e.0))?;
+    let sealed = state.sealer.seal(body.as_str().as_bytes());
+    let stored = state
+        .storage
+        .edit_message(room.id, id, editor.id, sealed)
+        .await?;
+    let view = MessageView::new(&stored, body.as_str().to_owned());
+    match render_edited(&state.templates, room.name.as_str(), &stored, &view) {
+        Ok(event) => state.hub.publish(room.id, event),
+        Err(e) => tracing::error!(error = %e, "edited message failed to render"),
+    }
+    Ok((stored, view))
+}
+
+/// Deletes message `id` of `room` for good and tells the room. Its author may delete it,
+/// and so may the room's admin; anyone else gets `NotFound`, as for a missing message.
+pub async fn delete_message(
+    state: &AppState,
+    room: &Room,
+    deleter: &User,
+    id: MessageId,
+) -> Result<(), ChangeError> {
+    let message = state.storage.message_by_id(room.id, id).await?;
+    let own = message.author.as_ref().is_some_and(|a| a.id == deleter.id);
+    if !own && room.admin != Some(deleter.id) {
+        return Err(ChangeError::NotFound);
+    }
+    state.storage.delete_message(room.id, id).await?;
+    state.hub.publish(room.id, render_deleted(id));
+    Ok(())
+}
+
+/// An edited message: browsers replace `#message-{id}` out of band, programs get
+/// `message_edited`. No `message_id`, so a socket that resumed past it still receives it.
+fn render_edited(
+    templates: &Templates,
+    room_name: &str,
+    message: &StoredMessage,
+    view: &MessageView,
+) -> Result<RoomEvent, crate::frontend::error::AppError> {
+    let html = templates.render(
+        "partials/message_edited_oob.html",
+        context! { message => minijinja::Value::from(minijinja::value::Serde(view)) },
+    )?;
+    let json = json!({
+        "type": "message_edited",
+        "message": message_json(room_name, message, &view.body),
+    });
+    Ok(RoomEvent {
+        message_id: None,
+        html: html.into(),
+        json: json.to_string().into(),
+    })
+}
+
+/// A deleted message: browsers drop `#message-{id}` (htmx 2's `delete` swap), programs get
+/// `message_deleted`.
+fn render_deleted(id: MessageId) -> RoomEvent {
+    let html = format!(
+        r#"<article id="message-{}" hx-swap-oob="delete"></article>"#,
+        id.0
+    );
+    let json = json!({ "type": "message_deleted", "id": id.0 });
+    RoomEvent {
+        message_id: None,
+        html: html.into(),
+        json: json.to_string().into(),
+    }
 }

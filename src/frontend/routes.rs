@@ -165,7 +165,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
             .route(
                 "/groups/{id}/messages/{msg_id}/",
                 web::get().to(api::messages::message_get),
-            ),
+            )
+            .route("/schema/", web::get().to(api::openapi::schema_get))
+            .route("/docs/", web::get().to(api::docs::docs_get)),
     );
     // Embedded assets
     cfg.route("/static/{path:.*}", web::get().to(assets::asset_get));

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    MessageId, NewMessage, NewRoom, NewUser, ProfileUpdate, Room, RoomId, RoomName, StoredMessage,
-    User, UserId, Username,
+    MessageId, NewMessage, NewRoom, NewUser, ProfileUpdate, Room, RoomId, RoomName, Sealed,
+    StoredMessage, User, UserId, Username,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +127,20 @@ pub trait MessageStore: Send + Sync {
         after: MessageId,
         limit: u64,
     ) -> StorageResult<Vec<StoredMessage>>;
+    /// Replaces the body of message `id` of `room` with `body` (already sealed) and marks
+    /// it edited now; returns it as stored. `NotFound` (and nothing changed) when the
+    /// message is missing, in another room, or not written by `author`.
+    async fn edit_message(
+        &self,
+        room: RoomId,
+        id: MessageId,
+        author: UserId,
+        body: Sealed,
+    ) -> StorageResult<StoredMessage>;
+    /// Deletes message `id` of `room` for good: the row goes, and its bytes are not left
+    /// behind in the database files. `NotFound` when missing or in another room. Who may
+    /// delete is the caller's decision.
+    async fn delete_message(&self, room: RoomId, id: MessageId) -> StorageResult<()>;
 }
 
 /// A browser session as the server keeps it; the cookie holds only the key, and storage

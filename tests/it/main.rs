@@ -16,10 +16,14 @@ mod api_limits;
 mod api_link;
 /// `/api/groups/{id}/messages/`: cursor pages, live delivery, refusals storing nothing.
 mod api_messages;
+/// `/api/schema/` (OpenAPI 3 from the code) and the self-contained `/api/docs/` page.
+mod api_schema;
 /// `/api/token/` and refresh: JWT obtain, rotation, every refused token, throttling, bad bodies.
 mod api_tokens;
 /// `/api/users/`: pagination and public fields only.
 mod api_users;
+/// The JSON WebSocket for programs, authenticated by JWT.
+mod api_websocket;
 /// Real headless Chromium: two people chat live; dark mode.
 mod browser;
 /// Configuration, first-run keys and the `hearth` command's errors.
@@ -32,6 +36,8 @@ mod email_verification;
 mod encryption_at_rest;
 /// Mail: the outbox backend, and real SMTP delivery to a local sink.
 mod mail;
+/// Editing and deleting messages over the WebSocket: who may, live delivery, scrubbed files.
+mod message_edits;
 /// Pages, headers and embedded assets.
 mod pages;
 /// Password reset by mailed link: same answer for any address, single use, sessions ended.

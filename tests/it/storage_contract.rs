@@ -139,6 +139,47 @@ async fn contract(storage: &dyn Storage) {
         Err(StorageError::NotFound)
     ));
 
+    // Edits: only the author's, only in its room; nothing changes on refusal.
+    let edited = storage
+        .edit_message(room.id, ids[0], ann.id, Sealed("sealed-0-edited".into()))
+        .await
+        .expect("edit");
+    assert_eq!(edited.body, Sealed("sealed-0-edited".into()));
+    assert!(edited.edited.is_some());
+    for (in_room, id, author) in [
+        (room.id, ids[0], UserId(i64::MAX)),
+        (hearth::domain::RoomId(4242), ids[0], ann.id),
+        (room.id, MessageId(i64::MAX), ann.id),
+    ] {
+        assert!(matches!(
+            storage
+                .edit_message(in_room, id, author, Sealed("nope".into()))
+                .await,
+            Err(StorageError::NotFound)
+        ));
+    }
+    let unchanged = storage.message_by_id(room.id, ids[0]).await.expect("there");
+    assert_eq!(unchanged.body, Sealed("sealed-0-edited".into()));
+    // Deletes: the row goes; missing or elsewhere is NotFound.
+    assert!(matches!(
+        storage
+            .delete_message(hearth::domain::RoomId(4242), ids[0])
+            .await,
+        Err(StorageError::NotFound)
+    ));
+    storage
+        .delete_message(room.id, ids[0])
+        .await
+        .expect("delete");
+    assert!(matches!(
+        storage.message_by_id(room.id, ids[0]).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        storage.delete_message(room.id, ids[0]).await,
+        Err(StorageError::NotFound)
+    ));
+
     // Sessions: save, load, touch, expire, delete.
     let record = SessionRecord {
         key_hash: "h1".into(),

@@ -6,10 +6,14 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::ApiState;
 use super::auth::ApiUser;
 use super::error::{ApiError, FieldErrors, required_string};
+use super::openapi::{
+    ErrorDetail, FieldErrors as FieldErrorsDoc, GroupCreate, GroupPage, GroupUpdate,
+};
 use super::pagination::{Page, page_number};
 use crate::domain::room::parse_title;
 use crate::domain::{NewRoom, Room, RoomId, RoomKind, RoomName, User, UserId};
@@ -20,13 +24,18 @@ use crate::storage::StorageError;
 /// A request body read field by field (see `tokens`).
 type JsonObject = serde_json::Map<String, Value>;
 
-#[derive(Debug, Serialize)]
+/// A room: `name` is the slug of URLs and `/ws/chatroom/{name}`.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GroupOut {
     id: i64,
     name: String,
     title: String,
+    /// `public`, `group` or `private`.
+    #[schema(value_type = String, example = "group")]
     kind: &'static str,
+    /// The admin's user id, or null.
     admin: Option<i64>,
+    /// The members' user ids.
     members: Vec<i64>,
     created: DateTime<Utc>,
 }
@@ -147,6 +156,20 @@ fn read_title(errors: &mut FieldErrors, value: Option<Value>) -> Option<String> 
 }
 
 /// `GET /api/groups/`
+#[utoipa::path(
+    get,
+    path = "/api/groups/",
+    tag = "groups",
+    description = "The rooms the caller may see: `public-chat` and their own.",
+    params(("page" = Option<String>, Query, description = "1-based page number, or `last`")),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "A page of rooms", body = GroupPage),
+        (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
+        (status = 404, description = "`Invalid page.`", body = ErrorDetail),
+        (status = 429, description = "Throttled; `Retry-After` says when to retry", body = ErrorDetail, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %me.id))]
 pub async fn groups_get(
     request: HttpRequest,
@@ -180,6 +203,22 @@ pub async fn groups_get(
 }
 
 /// `POST /api/groups/`
+#[utoipa::path(
+    post,
+    path = "/api/groups/",
+    tag = "groups",
+    description = "Creates a `group` room with the caller as its admin.",
+    request_body(description = "The new group as `application/json`, or `application/fernet`: a Fernet token of the same JSON under `api.link_key`, answered the same way", content((GroupCreate = "application/json"), (String = "application/fernet"))),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 201, description = "The room created", body = GroupOut),
+        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
+        (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
+        (status = 415, description = "Body neither `application/json` nor `application/fernet`", body = ErrorDetail),
+        (status = 429, description = "Throttled; `Retry-After` says when to retry", body = ErrorDetail, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %me.id))]
 pub async fn groups_post(
     state: web::Data<AppState>,
@@ -222,6 +261,19 @@ pub async fn groups_post(
 }
 
 /// `GET /api/groups/{id}/`
+#[utoipa::path(
+    get,
+    path = "/api/groups/{id}/",
+    tag = "groups",
+    params(("id" = i64, Path, description = "The group's id")),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The room", body = GroupOut),
+        (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
+        (status = 404, description = "Missing, or not the caller's to see", body = ErrorDetail),
+        (status = 429, description = "Throttled; `Retry-After` says when to retry", body = ErrorDetail, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %me.id))]
 pub async fn group_get(
     state: web::Data<AppState>,
@@ -233,6 +285,25 @@ pub async fn group_get(
 }
 
 /// `PUT /api/groups/{id}/`
+#[utoipa::path(
+    put,
+    path = "/api/groups/{id}/",
+    tag = "groups",
+    description = "Renames the room and/or replaces its members; the room's admin only.",
+    params(("id" = i64, Path, description = "The group's id")),
+    request_body(description = "The changes as `application/json`, or `application/fernet`: a Fernet token of the same JSON under `api.link_key`, answered the same way", content((GroupUpdate = "application/json"), (String = "application/fernet"))),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The room as changed", body = GroupOut),
+        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
+        (status = 403, description = "A member acting beyond their rights: not the room's admin", body = ErrorDetail),
+        (status = 404, description = "Missing, or not the caller's to see", body = ErrorDetail),
+        (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
+        (status = 415, description = "Body neither `application/json` nor `application/fernet`", body = ErrorDetail),
+        (status = 429, description = "Throttled; `Retry-After` says when to retry", body = ErrorDetail, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %me.id))]
 pub async fn group_put(
     state: web::Data<AppState>,
@@ -262,6 +333,21 @@ pub async fn group_put(
 }
 
 /// `DELETE /api/groups/{id}/`
+#[utoipa::path(
+    delete,
+    path = "/api/groups/{id}/",
+    tag = "groups",
+    description = "Deletes the room and its messages; the room's admin only.",
+    params(("id" = i64, Path, description = "The group's id")),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
+        (status = 403, description = "A member acting beyond their rights: not the room's admin", body = ErrorDetail),
+        (status = 404, description = "Missing, or not the caller's to see", body = ErrorDetail),
+        (status = 429, description = "Throttled; `Retry-After` says when to retry", body = ErrorDetail, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %me.id))]
 pub async fn group_delete(
     state: web::Data<AppState>,

@@ -8,6 +8,9 @@ use super::ApiState;
 use super::auth::ApiUser;
 use super::error::{ApiError, FieldErrors, required_string};
 use super::groups::visible_room;
+use super::openapi::{
+    ErrorDetail, FieldErrors as FieldErrorsDoc, MessageCreate, MessageOut, MessagePage,
+};
 use super::pagination::{Cursor, CursorPage};
 use crate::domain::{MessageId, Room, StoredMessage};
 use crate::frontend::messaging::{PostError, post_message};
@@ -68,6 +71,23 @@ async fn page_at(
 }
 
 /// `GET /api/groups/{id}/messages/`
+#[utoipa::path(
+    get,
+    path = "/api/groups/{id}/messages/",
+    tag = "messages",
+    description = "The room's messages, newest first; follow `next` for older ones.",
+    params(
+        ("id" = i64, Path, description = "The group's id"),
+        ("cursor" = Option<String>, Query, description = "An opaque cursor from `next` or `previous`"),
+    ),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "A page of messages", body = MessagePage),
+        (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
+        (status = 404, description = "`Invalid cursor`, or a room that is missing or not the caller's", body = ErrorDetail),
+        (status = 429, description = "Throttled; `Retry-After` says when to retry", body = ErrorDetail, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %me.id))]
 pub async fn messages_get(
     request: HttpRequest,
@@ -87,6 +107,24 @@ pub async fn messages_get(
 }
 
 /// `POST /api/groups/{id}/messages/`
+#[utoipa::path(
+    post,
+    path = "/api/groups/{id}/messages/",
+    tag = "messages",
+    description = "Posts a message: sealed at rest and delivered live to the room's WebSockets.",
+    params(("id" = i64, Path, description = "The group's id")),
+    request_body(description = "The message as `application/json`, or `application/fernet`: a Fernet token of the same JSON under `api.link_key`, answered the same way", content((MessageCreate = "application/json"), (String = "application/fernet"))),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 201, description = "The message posted", body = MessageOut),
+        (status = 400, description = "Field errors (a body over 10,000 characters among them), malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
+        (status = 404, description = "Missing, or not the caller's to see", body = ErrorDetail),
+        (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
+        (status = 415, description = "Body neither `application/json` nor `application/fernet`", body = ErrorDetail),
+        (status = 429, description = "Throttled; `Retry-After` says when to retry", body = ErrorDetail, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %me.id))]
 pub async fn messages_post(
     state: web::Data<AppState>,
@@ -109,6 +147,22 @@ pub async fn messages_post(
 }
 
 /// `GET /api/groups/{id}/messages/{msg_id}/`
+#[utoipa::path(
+    get,
+    path = "/api/groups/{id}/messages/{msg_id}/",
+    tag = "messages",
+    params(
+        ("id" = i64, Path, description = "The group's id"),
+        ("msg_id" = i64, Path, description = "The message's id"),
+    ),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The message", body = MessageOut),
+        (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
+        (status = 404, description = "Missing, or not the caller's to see", body = ErrorDetail),
+        (status = 429, description = "Throttled; `Retry-After` says when to retry", body = ErrorDetail, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %me.id))]
 pub async fn message_get(
     state: web::Data<AppState>,

@@ -4,11 +4,13 @@
 
 pub mod auth;
 pub mod cors;
+pub mod docs;
 pub mod error;
 pub mod groups;
 pub mod jwt;
 pub mod link;
 pub mod messages;
+pub mod openapi;
 pub mod pagination;
 pub mod tokens;
 pub mod users;

@@ -6,9 +6,11 @@ use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::error::{ApiError, FieldErrors, required_string};
 use super::jwt::TokenType;
+use super::openapi::{ErrorDetail, FieldErrors as FieldErrorsDoc, RefreshRequest, TokenRequest};
 use super::{ApiState, client_ip};
 use crate::crypto;
 use crate::domain::{User, UserId};
@@ -20,7 +22,8 @@ use crate::storage::StorageError;
 /// refused DRF-style: missing, null, blank or of the wrong type.
 type JsonObject = serde_json::Map<String, Value>;
 
-#[derive(Debug, Serialize)]
+/// simplejwt's pair: a short-lived access token and a single-use refresh token.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TokenPair {
     access: String,
     refresh: String,
@@ -40,6 +43,20 @@ pub async fn throttle(
 }
 
 /// `POST /api/token/`
+#[utoipa::path(
+    post,
+    path = "/api/token/",
+    tag = "tokens",
+    request_body(description = "Credentials as `application/json`, or `application/fernet`: a Fernet token of the same JSON under `api.link_key`, answered the same way", content((TokenRequest = "application/json"), (String = "application/fernet"))),
+    responses(
+        (status = 200, description = "An access and a refresh token", body = TokenPair),
+        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 401, description = "`No active account found with the given credentials`", body = ErrorDetail),
+        (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
+        (status = 415, description = "Body neither `application/json` nor `application/fernet`", body = ErrorDetail),
+        (status = 429, description = "Throttled per IP; `Retry-After` says when to retry", body = ErrorDetail, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn token_post(
     state: web::Data<AppState>,
@@ -84,6 +101,21 @@ pub async fn token_post(
 }
 
 /// `POST /api/token/refresh/`
+#[utoipa::path(
+    post,
+    path = "/api/token/refresh/",
+    tag = "tokens",
+    description = "Rotates: answers a new pair, and the refresh token presented is dead from then on.",
+    request_body(description = "A refresh token as `application/json`, or `application/fernet`: a Fernet token of the same JSON under `api.link_key`, answered the same way", content((RefreshRequest = "application/json"), (String = "application/fernet"))),
+    responses(
+        (status = 200, description = "A new access and refresh token", body = TokenPair),
+        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 401, description = "`token_not_valid`: malformed, expired, used or revoked", body = ErrorDetail),
+        (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
+        (status = 415, description = "Body neither `application/json` nor `application/fernet`", body = ErrorDetail),
+        (status = 429, description = "Throttled per IP; `Retry-After` says when to retry", body = ErrorDetail, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn token_refresh_post(
     state: web::Data<AppState>,

@@ -4,15 +4,18 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::ApiState;
 use super::auth::ApiUser;
 use super::error::ApiError;
+use super::openapi::{ErrorDetail, UserPage};
 use super::pagination::{Page, page_number};
 use crate::domain::{User, UserId};
 use crate::frontend::state::AppState;
 
-#[derive(Debug, Serialize)]
+/// An account's public fields; `email` only in one's own detail.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserOut {
     id: i64,
     username: String,
@@ -39,6 +42,19 @@ impl UserOut {
 }
 
 /// `GET /api/users/`
+#[utoipa::path(
+    get,
+    path = "/api/users/",
+    tag = "users",
+    params(("page" = Option<String>, Query, description = "1-based page number, or `last`")),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "A page of accounts", body = UserPage),
+        (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
+        (status = 404, description = "`Invalid page.`", body = ErrorDetail),
+        (status = 429, description = "Throttled; `Retry-After` says when to retry", body = ErrorDetail, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %viewer.id))]
 pub async fn users_get(
     request: HttpRequest,
@@ -58,6 +74,19 @@ pub async fn users_get(
 }
 
 /// `GET /api/users/{id}/`
+#[utoipa::path(
+    get,
+    path = "/api/users/{id}/",
+    tag = "users",
+    params(("id" = i64, Path, description = "The account's id")),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The account; with `email` when it is the caller's", body = UserOut),
+        (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
+        (status = 404, description = "Missing, or not the caller's to see", body = ErrorDetail),
+        (status = 429, description = "Throttled; `Retry-After` says when to retry", body = ErrorDetail, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %viewer.id))]
 pub async fn user_get(
     state: web::Data<AppState>,

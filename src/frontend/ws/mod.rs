@@ -1,5 +1,7 @@
 //! `/ws/chatroom/{name}`: the live room. Browsers speak htmx's ws extension (form JSON in,
-//! out-of-band HTML fragments out); programs ask for `?format=json` and speak JSON events.
+//! out-of-band HTML fragments out) on their session cookie and must send our Origin;
+//! programs ask for `?format=json`, authenticate with a JWT access token (`Authorization:
+//! Bearer` or `?token=`) and may send no Origin.
 //!
 //! Close codes: 1008 policy (origin or auth refused after upgrade), 1009 a frame beyond
 //! the hard cap (4 × `limits.ws_max_frame`), 4008 too slow to keep up (resume from the
@@ -12,10 +14,13 @@ mod session;
 pub use events::{render_message, render_presence};
 
 use actix_identity::Identity;
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::UserId;
 use crate::frontend::access;
+use crate::frontend::api::ApiState;
+use crate::frontend::api::jwt::TokenType;
 use crate::frontend::error::AppError;
 use crate::frontend::origin::AllowedOrigins;
 use crate::frontend::state::AppState;
@@ -24,6 +29,29 @@ use protocol::Format;
 #[derive(Debug, serde::Deserialize)]
 pub struct WsQuery {
     format: Option<String>,
+    /// A JWT access token, for programs that cannot set `Authorization`.
+    token: Option<String>,
+}
+
+/// The access token a program presents: `Authorization: Bearer …` or `?token=…`.
+fn presented_token<'a>(request: &'a HttpRequest, query: &'a WsQuery) -> Option<&'a str> {
+    let header = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    header.or(query.token.as_deref()).map(str::trim)
+}
+
+/// The user behind a program's access token; any flaw in the token is a 401.
+fn token_user(request: &HttpRequest, token: &str) -> Result<UserId, AppError> {
+    let api = request
+        .app_data::<web::Data<ApiState>>()
+        .ok_or_else(|| AppError::Internal("api state missing".into()))?;
+    api.jwt
+        .verify(token, TokenType::Access)
+        .map(|claims| UserId(claims.user_id))
+        .map_err(|_| AppError::Unauthorized)
 }
 
 /// `GET /ws/chatroom/{chatroom_name}`
@@ -36,17 +64,24 @@ pub async fn chatroom_ws(
     state: web::Data<AppState>,
     identity: Option<Identity>,
 ) -> Result<HttpResponse, AppError> {
+    let token = presented_token(&request, &query);
     // Cross-site WebSocket hijacking: a browser always sends Origin, and it must be ours.
+    // A program holding a token may send none; if it sends one, the same rule holds.
     match AllowedOrigins::origin_of(&request) {
         Some(origin) if state.origins.allows(origin) => {}
         Some(_) => return Err(AppError::Forbidden("Origin not allowed.".into())),
+        None if token.is_some() => {}
         None => return Err(AppError::Forbidden("Origin header required.".into())),
     }
-    let user_id = identity
-        .and_then(|i| i.id().ok())
-        .and_then(|id| id.parse::<i64>().ok())
-        .ok_or(AppError::Unauthorized)?;
-    let user = match state.storage.user_by_id(UserId(user_id)).await {
+    let user_id = match token {
+        Some(token) => token_user(&request, token)?,
+        None => identity
+            .and_then(|i| i.id().ok())
+            .and_then(|id| id.parse::<i64>().ok())
+            .map(UserId)
+            .ok_or(AppError::Unauthorized)?,
+    };
+    let user = match state.storage.user_by_id(user_id).await {
         Ok(user) if user.is_active => user,
         _ => return Err(AppError::Unauthorized),
     };

@@ -13,8 +13,21 @@ pub enum Format {
 /// A client's request, after parsing.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
-    Send { body: String },
-    Resume { after: MessageId },
+    Send {
+        body: String,
+    },
+    Resume {
+        after: MessageId,
+    },
+    /// Replace the body of one's own message.
+    Edit {
+        id: MessageId,
+        body: String,
+    },
+    /// Delete one's own message, or any in a room one administers.
+    Delete {
+        id: MessageId,
+    },
 }
 
 /// A refused frame: `code` is stable for programs, `detail` is for people.
@@ -39,6 +52,28 @@ struct Incoming {
     kind: Option<String>,
     body: Option<serde_json::Value>,
     after: Option<i64>,
+    /// A number from programs; a browser form sends every field as a string.
+    id: Option<serde_json::Value>,
+}
+
+fn message_id(id: Option<serde_json::Value>) -> Result<MessageId, Refusal> {
+    let id = match id {
+        Some(serde_json::Value::Number(n)) => n.as_i64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    match id {
+        Some(id) if id > 0 => Ok(MessageId(id)),
+        _ => Err(Refusal::new("invalid", "id must be a message id.")),
+    }
+}
+
+fn body(body: Option<serde_json::Value>) -> Result<String, Refusal> {
+    match body {
+        Some(serde_json::Value::String(body)) => Ok(body),
+        Some(_) => Err(Refusal::new("invalid", "body must be a string.")),
+        None => Err(Refusal::new("invalid", "body is required.")),
+    }
 }
 
 /// Parses a text frame. The htmx ws extension sends the form's fields plus `HEADERS`
@@ -47,11 +82,16 @@ pub fn parse(text: &str) -> Result<Command, Refusal> {
     let incoming: Incoming = serde_json::from_str(text)
         .map_err(|_| Refusal::new("malformed", "The frame is not a JSON object."))?;
     match incoming.kind.as_deref() {
-        None | Some("message") => match incoming.body {
-            Some(serde_json::Value::String(body)) => Ok(Command::Send { body }),
-            Some(_) => Err(Refusal::new("invalid", "body must be a string.")),
-            None => Err(Refusal::new("invalid", "body is required.")),
-        },
+        None | Some("message") => Ok(Command::Send {
+            body: body(incoming.body)?,
+        }),
+        Some("edit") => Ok(Command::Edit {
+            id: message_id(incoming.id)?,
+            body: body(incoming.body)?,
+        }),
+        Some("delete") => Ok(Command::Delete {
+            id: message_id(incoming.id)?,
+        }),
         Some("resume") => match incoming.after {
             Some(after) if after >= 0 => Ok(Command::Resume {
                 after: MessageId(after),
@@ -85,6 +125,23 @@ mod tests {
         assert_eq!(parse("nope").map_err(|r| r.code), Err("malformed"));
         assert_eq!(parse("[1]").map_err(|r| r.code), Err("malformed"));
         assert_eq!(parse(r#"{"body":5}"#).map_err(|r| r.code), Err("invalid"));
+        assert_eq!(
+            parse(r#"{"type":"edit","id":7,"body":"new"}"#),
+            Ok(Command::Edit {
+                id: MessageId(7),
+                body: "new".into()
+            })
+        );
+        let form = r#"{"type":"delete","id":"7","HEADERS":{"HX-Request":"true"}}"#;
+        assert_eq!(parse(form), Ok(Command::Delete { id: MessageId(7) }));
+        for bad in [
+            r#"{"type":"delete"}"#,
+            r#"{"type":"delete","id":0}"#,
+            r#"{"type":"delete","id":"x"}"#,
+            r#"{"type":"edit","id":3}"#,
+        ] {
+            assert_eq!(parse(bad).map_err(|r| r.code), Err("invalid"), "{bad}");
+        }
         assert_eq!(
             parse(r#"{"type":"dance"}"#).map_err(|r| r.code),
             Err("unknown_type")

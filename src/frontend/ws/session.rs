@@ -12,7 +12,9 @@ use super::events::{render_message, render_refusal};
 use super::protocol::{Command, Format, Refusal, parse};
 use crate::domain::{MessageId, Room, RoomKind, StoredMessage, User};
 use crate::frontend::limits;
-use crate::frontend::messaging::{PostError, post_message};
+use crate::frontend::messaging::{
+    ChangeError, PostError, delete_message, edit_message, post_message,
+};
 use crate::frontend::pages::view::MessageView;
 use crate::frontend::state::AppState;
 
@@ -109,14 +111,21 @@ pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: Aggreg
 /// Messages a socket sent that wait for storage; beyond this it is told to slow down.
 const POST_QUEUE: usize = 64;
 
-/// Stores this socket's messages one after another, in the order sent, off the socket's
-/// loop: the loop keeps relaying the room while a write is in flight, so a busy sender
-/// never falls behind its own room.
-fn start_poster(conn: Arc<Connection>, mut ws: actix_ws::Session) -> mpsc::Sender<String> {
-    let (sender, mut queue) = mpsc::channel::<String>(POST_QUEUE);
+/// A write this socket asked for, waiting its turn.
+enum Write {
+    Post(String),
+    Edit(MessageId, String),
+    Delete(MessageId),
+}
+
+/// Stores this socket's writes (posts, edits, deletes) one after another, in the order
+/// sent, off the socket's loop: the loop keeps relaying the room while a write is in
+/// flight, so a busy sender never falls behind its own room.
+fn start_poster(conn: Arc<Connection>, mut ws: actix_ws::Session) -> mpsc::Sender<Write> {
+    let (sender, mut queue) = mpsc::channel::<Write>(POST_QUEUE);
     actix_web::rt::spawn(async move {
-        while let Some(body) = queue.recv().await {
-            if let Err(refusal) = post(&conn, &body).await
+        while let Some(write) = queue.recv().await {
+            if let Err(refusal) = store(&conn, write).await
                 && send_refusal(&conn, &mut ws, &refusal).await.is_err()
             {
                 break;
@@ -129,20 +138,27 @@ fn start_poster(conn: Arc<Connection>, mut ws: actix_ws::Session) -> mpsc::Sende
 async fn on_text(
     conn: &Connection,
     ws: &mut actix_ws::Session,
-    posts: &mpsc::Sender<String>,
+    posts: &mpsc::Sender<Write>,
     text: &str,
     sent_up_to: &mut MessageId,
 ) -> Result<(), Exit> {
-    let outcome = match parse_frame(conn, text) {
-        Ok(Command::Send { body }) => posts.try_send(body).map_err(|error| match error {
+    // Ok: a write for the poster's queue; Err: already settled here (a resume, a refusal).
+    let write = match parse_frame(conn, text) {
+        Ok(Command::Send { body }) => Ok(Write::Post(body)),
+        Ok(Command::Edit { id, body }) => Ok(Write::Edit(id, body)),
+        Ok(Command::Delete { id }) => Ok(Write::Delete(id)),
+        Ok(Command::Resume { after }) => Err(resume(conn, ws, after, sent_up_to).await),
+        Err(refusal) => Err(Err(refusal)),
+    };
+    let outcome = match write {
+        Ok(write) => posts.try_send(write).map_err(|error| match error {
             TrySendError::Full(_) => Refusal::new(
                 "busy",
                 "Too many of your messages are waiting to be saved; slow down.",
             ),
             TrySendError::Closed(_) => Refusal::new("unavailable", "This connection is closing."),
         }),
-        Ok(Command::Resume { after }) => resume(conn, ws, after, sent_up_to).await,
-        Err(refusal) => Err(refusal),
+        Err(done) => done,
     };
     match outcome {
         Ok(()) => Ok(()),
@@ -169,8 +185,8 @@ fn parse_frame(conn: &Connection, text: &str) -> Result<Command, Refusal> {
     parse(text)
 }
 
-/// Seals, stores and then fans out a message; nothing is stored when it is refused.
-async fn post(conn: &Connection, raw: &str) -> Result<(), Refusal> {
+/// Carries out one write; nothing changes when it is refused.
+async fn store(conn: &Connection, write: Write) -> Result<(), Refusal> {
     // Membership can end while the socket is open (removed, left): check every write.
     if conn.room.kind != RoomKind::Public {
         let member = conn
@@ -185,14 +201,30 @@ async fn post(conn: &Connection, raw: &str) -> Result<(), Refusal> {
             ));
         }
     }
-    match post_message(&conn.state, &conn.room, &conn.user, raw).await {
-        Ok(_) => Ok(()),
-        Err(PostError::Invalid(detail)) => Err(Refusal::new("invalid", detail)),
-        Err(PostError::NotStored) => Err(Refusal::new(
-            "unavailable",
-            "The message could not be saved; try again.",
-        )),
-    }
+    let (state, room, user) = (&conn.state, &conn.room, &conn.user);
+    let changed = match write {
+        Write::Post(raw) => {
+            return match post_message(state, room, user, &raw).await {
+                Ok(_) => Ok(()),
+                Err(PostError::Invalid(detail)) => Err(Refusal::new("invalid", detail)),
+                Err(PostError::NotStored) => Err(Refusal::new(
+                    "unavailable",
+                    "The message could not be saved; try again.",
+                )),
+            };
+        }
+        Write::Edit(id, raw) => edit_message(state, room, user, id, &raw).await.map(|_| ()),
+        Write::Delete(id) => delete_message(state, room, user, id).await,
+    };
+    changed.map_err(|error| match error {
+        ChangeError::Invalid(detail) => Refusal::new("invalid", detail),
+        ChangeError::NotFound => {
+            Refusal::new("not_found", "No such message of yours in this room.")
+        }
+        ChangeError::NotStored => {
+            Refusal::new("unavailable", "The change could not be saved; try again.")
+        }
+    })
 }
 
 /// Sends this socket every message after `after`, oldest first, before live traffic.

@@ -2,12 +2,16 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, Statement,
+};
 
 use super::entities::{messages, users};
 use super::{SqlStorage, internal};
 use crate::domain::{Author, MessageId, NewMessage, RoomId, Sealed, StoredMessage, UserId};
-use crate::storage::{MessageStore, StorageResult};
+use crate::storage::{MessageStore, StorageError, StorageResult};
 
 impl SqlStorage {
     /// Attaches authors to rows with one query for the whole page (never one per row).
@@ -48,6 +52,26 @@ impl SqlStorage {
             })
             .collect())
     }
+
+    /// Makes replaced or deleted bodies unrecoverable from the files. `secure_delete` (set
+    /// on every connection) zeroes freed space in the pages a write touches, but the WAL
+    /// still holds the page versions from before; checkpointing with TRUNCATE copies the
+    /// scrubbed pages into the main file and empties the WAL. A checkpoint that cannot
+    /// finish now (a long reader) is logged, not an error: the write itself committed.
+    async fn scrub_wal(&self) {
+        if self.db.get_database_backend() != DbBackend::Sqlite {
+            return;
+        }
+        let checkpoint = Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA wal_checkpoint(TRUNCATE)".to_owned(),
+        );
+        match self.db.query_one_raw(checkpoint).await {
+            Ok(Some(row)) if row.try_get::<i64>("", "busy").unwrap_or(1) == 0 => {}
+            Ok(_) => tracing::warn!("WAL checkpoint after a message removal did not complete"),
+            Err(error) => tracing::warn!(%error, "WAL checkpoint after a message removal failed"),
+        }
+    }
 }
 
 #[async_trait]
@@ -66,7 +90,7 @@ impl MessageStore for SqlStorage {
         let mut stored = self.with_authors(vec![row]).await?;
         stored
             .pop()
-            .ok_or_else(|| crate::storage::StorageError::Internal("message vanished".into()))
+            .ok_or_else(|| StorageError::Internal("message vanished".into()))
     }
 
     async fn messages_before(
@@ -94,9 +118,9 @@ impl MessageStore for SqlStorage {
             .one(&self.db)
             .await
             .map_err(internal)?
-            .ok_or(crate::storage::StorageError::NotFound)?;
+            .ok_or(StorageError::NotFound)?;
         let mut found = self.with_authors(vec![row]).await?;
-        found.pop().ok_or(crate::storage::StorageError::NotFound)
+        found.pop().ok_or(StorageError::NotFound)
     }
 
     async fn messages_after(
@@ -114,5 +138,43 @@ impl MessageStore for SqlStorage {
             .await
             .map_err(internal)?;
         self.with_authors(rows).await
+    }
+
+    async fn edit_message(
+        &self,
+        room: RoomId,
+        id: MessageId,
+        author: UserId,
+        body: Sealed,
+    ) -> StorageResult<StoredMessage> {
+        // One statement checks room and authorship and writes, so nothing changes on refusal.
+        let result = messages::Entity::update_many()
+            .col_expr(messages::Column::BodySealed, Expr::value(body.0))
+            .col_expr(messages::Column::Edited, Expr::value(Some(Utc::now())))
+            .filter(messages::Column::Id.eq(id.0))
+            .filter(messages::Column::RoomId.eq(room.0))
+            .filter(messages::Column::AuthorId.eq(author.0))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        if result.rows_affected == 0 {
+            return Err(StorageError::NotFound);
+        }
+        self.scrub_wal().await;
+        self.message_by_id(room, id).await
+    }
+
+    async fn delete_message(&self, room: RoomId, id: MessageId) -> StorageResult<()> {
+        let result = messages::Entity::delete_many()
+            .filter(messages::Column::Id.eq(id.0))
+            .filter(messages::Column::RoomId.eq(room.0))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        if result.rows_affected == 0 {
+            return Err(StorageError::NotFound);
+        }
+        self.scrub_wal().await;
+        Ok(())
     }
 }

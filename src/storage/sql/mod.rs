@@ -41,6 +41,8 @@ impl SqlStorage {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     .create_if_missing(true)
+                    // Deleted and replaced message bodies are zeroed, not left in free space.
+                    .pragma("secure_delete", "ON")
             });
         let db = Database::connect(options).await.map_err(internal)?;
         let messages = writer::MessageWriter::start(db.clone());
