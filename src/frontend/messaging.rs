@@ -1,16 +1,10 @@
 //! Posting, editing and deleting messages, the one way every entrance (WebSocket, REST)
 //! does it: validate, seal, store, then render once and fan out to the room's sockets.
 
-use minijinja::context;
-use serde_json::json;
-
 use crate::domain::{MessageBody, MessageId, NewMessage, Room, StoredMessage, User};
 use crate::frontend::pages::view::MessageView;
 use crate::frontend::state::AppState;
-use crate::frontend::templates::Templates;
-use crate::frontend::wire::message_json;
-use crate::frontend::ws::render_message;
-use crate::hub::RoomEvent;
+use crate::frontend::ws::{render_deleted, render_edited, render_message};
 use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
@@ -116,42 +110,4 @@ pub async fn delete_message(
     state.storage.delete_message(room.id, id).await?;
     state.hub.publish(room.id, render_deleted(id));
     Ok(())
-}
-
-/// An edited message: browsers replace `#message-{id}` out of band, programs get
-/// `message_edited`. No `message_id`, so a socket that resumed past it still receives it.
-fn render_edited(
-    templates: &Templates,
-    room_name: &str,
-    message: &StoredMessage,
-    view: &MessageView,
-) -> Result<RoomEvent, crate::frontend::error::AppError> {
-    let html = templates.render(
-        "partials/message_edited_oob.html",
-        context! { message => minijinja::Value::from(minijinja::value::Serde(view)) },
-    )?;
-    let json = json!({
-        "type": "message_edited",
-        "message": message_json(room_name, message, &view.body),
-    });
-    Ok(RoomEvent {
-        message_id: None,
-        html: html.into(),
-        json: json.to_string().into(),
-    })
-}
-
-/// A deleted message: browsers drop `#message-{id}` (htmx 2's `delete` swap), programs get
-/// `message_deleted`.
-fn render_deleted(id: MessageId) -> RoomEvent {
-    let html = format!(
-        r#"<article id="message-{}" hx-swap-oob="delete"></article>"#,
-        id.0
-    );
-    let json = json!({ "type": "message_deleted", "id": id.0 });
-    RoomEvent {
-        message_id: None,
-        html: html.into(),
-        json: json.to_string().into(),
-    }
 }

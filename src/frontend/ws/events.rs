@@ -6,7 +6,7 @@ use minijinja::context;
 use serde_json::json;
 
 use super::protocol::Refusal;
-use crate::domain::StoredMessage;
+use crate::domain::{MessageId, StoredMessage};
 use crate::frontend::pages::view::MessageView;
 use crate::frontend::templates::Templates;
 use crate::frontend::wire::message_json;
@@ -69,4 +69,46 @@ pub fn render_refusal(templates: &Templates, refusal: &Refusal, json_format: boo
         )
         .unwrap_or_default()
         .into()
+}
+
+/// An edited message: browsers replace `#message-{id}` out of band, programs get
+/// `message_edited`. No `message_id`, so a socket that resumed past it still receives it.
+pub fn render_edited(
+    templates: &Templates,
+    room_name: &str,
+    message: &StoredMessage,
+    view: &MessageView,
+) -> Result<RoomEvent, minijinja::Error> {
+    let html = templates
+        .render(
+            "partials/message_edited_oob.html",
+            context! { message => minijinja::Value::from(minijinja::value::Serde(view)) },
+        )
+        .map_err(|e| {
+            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+        })?;
+    let json = json!({
+        "type": "message_edited",
+        "message": message_json(room_name, message, &view.body),
+    });
+    Ok(RoomEvent {
+        message_id: None,
+        html: html.into(),
+        json: json.to_string().into(),
+    })
+}
+
+/// A deleted message: browsers drop `#message-{id}` (htmx 2's `delete` swap), programs get
+/// `message_deleted`.
+pub fn render_deleted(id: MessageId) -> RoomEvent {
+    let html = format!(
+        r#"<article id="message-{}" hx-swap-oob="delete"></article>"#,
+        id.0
+    );
+    let json = json!({ "type": "message_deleted", "id": id.0 });
+    RoomEvent {
+        message_id: None,
+        html: html.into(),
+        json: json.to_string().into(),
+    }
 }

@@ -11,7 +11,7 @@ mod events;
 mod protocol;
 mod session;
 
-pub use events::{render_message, render_presence};
+pub use events::{render_deleted, render_edited, render_message, render_presence};
 
 use actix_identity::Identity;
 use actix_web::http::header;
