@@ -132,6 +132,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
     // REST API for programs (JWT, JSON errors; the CSRF guard skips /api/)
     cfg.service(
         web::scope("/api")
+            .default_service(web::to(api::not_found))
             .wrap(from_fn(api::link::layer))
             .wrap(api_cors)
             .service(

@@ -450,3 +450,51 @@ async fn the_token_endpoints_are_rate_limited_per_ip_with_retry_after() {
     }
     assert_eq!(app.count_rows("refresh_tokens").await, 0);
 }
+
+#[tokio::test]
+async fn mandatory_verification_withholds_tokens_from_an_unverified_account() {
+    let app = spawn_app_with(|s| {
+        s.accounts.email_verification = hearth::config::EmailVerification::Mandatory;
+    })
+    .await;
+    let client = app.client();
+    assert_eq!(
+        client
+            .signup("unsure", "unsure@example.org", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    let (status, body) = post_json(
+        &app,
+        "/api/token/",
+        &json!({"username": "unsure", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body, json!({"detail": "E-mail address is not verified."}));
+    let (status, _) = post_json(
+        &app,
+        "/api/token/",
+        &json!({"username": "unsure", "password": "wrong one 1"}),
+    )
+    .await;
+    assert_eq!(
+        status, 401,
+        "a wrong password still learns nothing about verification"
+    );
+    assert_eq!(app.count_rows("refresh_tokens").await, 0);
+}
+
+#[tokio::test]
+async fn an_unknown_api_path_answers_404_in_json() {
+    let app = spawn_app().await;
+    for path in ["/api/nothing/", "/api/groups/1/nothing/", "/api/"] {
+        let response = reqwest::get(format!("{}{path}", app.address))
+            .await
+            .expect("GET");
+        assert_eq!(response.status(), 404, "{path}");
+        let body: Value = response.json().await.expect("json body");
+        assert_eq!(body, json!({"detail": "Not found."}), "{path}");
+    }
+}

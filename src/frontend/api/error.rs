@@ -30,6 +30,9 @@ pub enum ApiError {
     /// 401: wrong username or password, or an inactive account.
     #[error("No active account found with the given credentials")]
     NoActiveAccount,
+    /// 401: the right password, but `mandatory` verification and an unverified address.
+    #[error("E-mail address is not verified.")]
+    EmailUnverified,
     /// 401: a valid token whose account is deactivated.
     #[error("User is inactive")]
     UserInactive,
@@ -108,7 +111,8 @@ impl From<AppError> for ApiError {
             AppError::NotFound => Self::NotFound,
             AppError::LoginRequired { .. } | AppError::Unauthorized => Self::NotAuthenticated,
             AppError::BadRequest(message) => Self::field("non_field_errors", &message),
-            AppError::Forbidden(message) | AppError::Internal(message) => Self::Internal(message),
+            AppError::Forbidden(_) => Self::PermissionDenied,
+            AppError::Internal(message) => Self::Internal(message),
         }
     }
 }
@@ -120,6 +124,7 @@ impl ResponseError for ApiError {
             | Self::AccessTokenInvalid
             | Self::RefreshTokenInvalid
             | Self::NoActiveAccount
+            | Self::EmailUnverified
             | Self::UserInactive
             | Self::UserNotFound => StatusCode::UNAUTHORIZED,
             Self::Validation(_) | Self::Parse(_) | Self::LinkToken(_) => StatusCode::BAD_REQUEST,

@@ -63,3 +63,8 @@ fn absolute_path(request: &HttpRequest) -> String {
     let info = request.connection_info();
     format!("{}://{}{}", info.scheme(), info.host(), request.path())
 }
+
+/// Any `/api/…` path that names nothing: DRF's 404, in JSON like every API answer.
+pub async fn not_found() -> Result<actix_web::HttpResponse, error::ApiError> {
+    Err(error::ApiError::NotFound)
+}

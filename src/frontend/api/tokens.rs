@@ -12,6 +12,7 @@ use super::error::{ApiError, FieldErrors, required_string};
 use super::jwt::TokenType;
 use super::openapi::{ErrorDetail, FieldErrors as FieldErrorsDoc, RefreshRequest, TokenRequest};
 use super::{ApiState, client_ip};
+use crate::config::EmailVerification;
 use crate::crypto;
 use crate::domain::{User, UserId};
 use crate::frontend::limits;
@@ -90,6 +91,12 @@ pub async fn token_post(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
     .ok_or(ApiError::NoActiveAccount)?;
+    // The same rule as the log-in page: with mandatory verification, no token before it.
+    if state.settings.accounts.email_verification == EmailVerification::Mandatory
+        && !user.email_verified
+    {
+        return Err(ApiError::EmailUnverified);
+    }
 
     let refresh = sign(&api, TokenType::Refresh, user.id)?;
     state
