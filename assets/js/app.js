@@ -34,7 +34,20 @@
     var el = document.getElementById('connection-status');
     if (el) el.setAttribute('data-connected', connected ? 'true' : 'false');
   }
-  document.addEventListener('htmx:wsOpen', function () { setConnected(true); });
+  // Every (re)connect asks for what was posted since the newest message on the page, so a
+  // dropped connection or the gap between page render and socket open loses nothing.
+  function newestMessageId() {
+    var all = document.querySelectorAll('#messages [data-message-id]');
+    var last = all.length ? Number(all[all.length - 1].getAttribute('data-message-id')) : 0;
+    return isNaN(last) ? 0 : last;
+  }
+  document.addEventListener('htmx:wsOpen', function (e) {
+    setConnected(true);
+    var socket = e.detail && e.detail.socketWrapper;
+    if (socket && document.getElementById('messages')) {
+      socket.sendImmediately(JSON.stringify({ type: 'resume', after: newestMessageId() }));
+    }
+  });
   document.addEventListener('htmx:wsClose', function () { setConnected(false); });
 
   // ----------------------------------------------------------- chat helpers
@@ -78,6 +91,26 @@
         : when.toLocaleDateString([], { month: 'short', day: 'numeric' }) + ' ' + hm;
       els[i].title = when.toLocaleString();
     }
+  }
+
+  // A resumed message can arrive after a live one it precedes, or twice (live and
+  // resumed): keep #messages in id order and each message once. Returns true when `node`
+  // was a duplicate and is gone.
+  function placeMessage(list, node) {
+    var id = node.getAttribute && node.getAttribute('data-message-id');
+    if (!id || node.parentNode !== list) return false;
+    if (list.querySelectorAll('[data-message-id="' + id + '"]').length > 1) {
+      node.remove();
+      return true;
+    }
+    var mine = Number(id);
+    var before = node.previousElementSibling;
+    while (before && Number(before.getAttribute('data-message-id')) > mine) {
+      before = before.previousElementSibling;
+    }
+    var target = before ? before.nextElementSibling : list.firstElementChild;
+    if (target !== node) list.insertBefore(node, target);
+    return false;
   }
 
   function decorate(node) {
@@ -174,6 +207,7 @@
                   replaced = true;
                   decorate(cur);
                 } else if (cur.contains(n)) {
+                  if (placeMessage(cur, n)) continue;
                   grew = true;
                   decorate(n);
                   if (n.hasAttribute('data-mine') || n.querySelector('[data-mine]')) mine = true;
