@@ -8,6 +8,7 @@ use std::num::NonZeroU32;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
+use super::backoff::LoginBackoff;
 use super::error::AppError;
 use crate::config::LimitSettings;
 use crate::domain::UserId;
@@ -16,6 +17,8 @@ pub struct Limiters {
     pub login: DefaultKeyedRateLimiter<IpAddr>,
     pub signup: DefaultKeyedRateLimiter<IpAddr>,
     pub ws_messages: DefaultKeyedRateLimiter<UserId>,
+    /// Per account, across addresses: the growing delay after repeated failures.
+    pub login_backoff: LoginBackoff,
 }
 
 fn at_least_one(n: u32) -> NonZeroU32 {
@@ -35,6 +38,7 @@ impl Limiters {
                 Quota::per_second(at_least_one(limits.ws_messages_per_second))
                     .allow_burst(at_least_one(limits.ws_message_burst)),
             ),
+            login_backoff: LoginBackoff::default(),
         }
     }
 }

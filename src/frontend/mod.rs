@@ -5,6 +5,7 @@ pub mod access;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod backoff;
 pub mod error;
 pub mod limits;
 pub mod messaging;

@@ -357,3 +357,43 @@ async fn the_first_account_of_a_fresh_install_becomes_its_admin_and_is_told_so()
         [("founder".to_owned(), true), ("second".to_owned(), false)]
     );
 }
+
+#[tokio::test]
+async fn repeated_failures_for_one_account_bring_a_growing_delay_whatever_its_name() {
+    let app = spawn_app_with(|s| s.limits.login_per_minute = 1000).await;
+    app.signed_up("target").await;
+    let client = app.client();
+    for n in 0..5 {
+        let login = if n % 2 == 0 {
+            "target"
+        } else {
+            "target@example.org"
+        };
+        assert_eq!(
+            client.login(login, "wrong guess 1").await.status(),
+            400,
+            "attempt {n}"
+        );
+    }
+    for login in ["target", "TARGET@example.org"] {
+        let held = client.login(login, PASSWORD).await;
+        assert_eq!(
+            held.status(),
+            429,
+            "even the right password waits, under any name"
+        );
+        assert!(held.headers().contains_key("retry-after"));
+    }
+    assert_eq!(client.get("/chat/").await.status(), 303);
+    assert_eq!(
+        app.client().login("other", "whatever 12").await.status(),
+        400,
+        "others unaffected"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        client.login("target", PASSWORD).await.status(),
+        303,
+        "after the delay"
+    );
+}

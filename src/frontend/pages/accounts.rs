@@ -240,6 +240,17 @@ pub async fn login_post(
         Err(StorageError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
+    // An account's failures count together however it is named; unknown names count too.
+    let account = match &found {
+        Some(found) => format!("user:{}", found.user.id),
+        None => format!("login:{}", form.login.trim().to_lowercase()),
+    };
+    if let Err(wait) = state.limits.login_backoff.check(&account) {
+        tracing::warn!(%account, ip = %client_ip(&request), "security: log-in refused during back-off");
+        return Err(AppError::RateLimited {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
     let password = form.password.clone();
     let user = web::block(move || match found {
         Some(found)
@@ -257,7 +268,8 @@ pub async fn login_post(
     .map_err(|e| AppError::Internal(e.to_string()))?;
 
     let Some(user) = user else {
-        tracing::warn!(login = %form.login.chars().take(64).collect::<String>(), ip = %client_ip(&request), "failed log-in");
+        let failures = state.limits.login_backoff.record_failure(&account);
+        tracing::warn!(login = %form.login.chars().take(64).collect::<String>(), ip = %client_ip(&request), failures, "security: failed log-in");
         let context = context! {
             error => "The username and/or password you specified are not correct.",
             login => form.login.trim(),
@@ -289,6 +301,7 @@ pub async fn login_post(
             StatusCode::FORBIDDEN,
         );
     }
+    state.limits.login_backoff.clear(&account);
     sign_in(&request, &session, &user)?;
     let mut response = see_other(&next);
     if let Ok(value) = HeaderValue::from_str(&next) {
