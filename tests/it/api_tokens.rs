@@ -498,3 +498,31 @@ async fn an_unknown_api_path_answers_404_in_json() {
         assert_eq!(body, json!({"detail": "Not found."}), "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_token_endpoint_shares_the_per_account_back_off_with_the_log_in_page() {
+    let app = spawn_app_with(|s| s.limits.login_per_minute = 1000).await;
+    app.signed_up("guarded").await;
+    let page = app.client();
+    for _ in 0..3 {
+        assert_eq!(page.login("guarded", "wrong guess 1").await.status(), 400);
+    }
+    for _ in 0..2 {
+        let (status, _) = post_json(
+            &app,
+            "/api/token/",
+            &json!({"username": "guarded@example.org", "password": "nope nope 1"}),
+        )
+        .await;
+        assert_eq!(status, 401);
+    }
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/token/", app.address))
+        .json(&json!({"username": "guarded", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), 429, "five failures across both doors");
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(app.count_rows("refresh_tokens").await, 0);
+}

@@ -76,6 +76,17 @@ pub async fn token_post(
         Err(StorageError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
+    // The log-in page's per-account back-off, shared: a guesser gains nothing by switching.
+    let account = match &found {
+        Some(found) => format!("user:{}", found.user.id),
+        None => format!("login:{}", login.trim().to_lowercase()),
+    };
+    if let Err(wait) = state.limits.login_backoff.check(&account) {
+        tracing::warn!(%account, "security: token refused during back-off");
+        return Err(ApiError::Throttled {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
     let user = web::block(move || match found {
         Some(found)
             if crypto::verify_password(&password, &found.password_hash) && found.user.is_active =>
@@ -89,8 +100,13 @@ pub async fn token_post(
         }
     })
     .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .ok_or(ApiError::NoActiveAccount)?;
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let Some(user) = user else {
+        let failures = state.limits.login_backoff.record_failure(&account);
+        tracing::warn!(failures, "security: failed token request");
+        return Err(ApiError::NoActiveAccount);
+    };
+    state.limits.login_backoff.clear(&account);
     // The same rule as the log-in page: with mandatory verification, no token before it.
     if state.settings.accounts.email_verification == EmailVerification::Mandatory
         && !user.email_verified
