@@ -13,8 +13,8 @@ use super::jwt::TokenType;
 use super::openapi::{ErrorDetail, FieldErrors as FieldErrorsDoc, RefreshRequest, TokenRequest};
 use super::{ApiState, client_ip};
 use crate::config::EmailVerification;
-use crate::crypto;
 use crate::domain::{User, UserId};
+use crate::frontend::auth::credentials::{Verdict, check_credentials};
 use crate::frontend::limits;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
@@ -71,42 +71,16 @@ pub async fn token_post(
     let (Some(login), Some(password)) = (login, password) else {
         return Err(ApiError::Validation(errors));
     };
-    let found = match state.storage.credentials_by_login(&login).await {
-        Ok(found) => Some(found),
-        Err(StorageError::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
-    // The log-in page's per-account back-off, shared: a guesser gains nothing by switching.
-    let account = match &found {
-        Some(found) => format!("user:{}", found.user.id),
-        None => format!("login:{}", login.trim().to_lowercase()),
-    };
-    if let Err(wait) = state.limits.login_backoff.check(&account) {
-        tracing::warn!(%account, "security: token refused during back-off");
-        return Err(ApiError::Throttled {
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
-    let user = web::block(move || match found {
-        Some(found)
-            if crypto::verify_password(&password, &found.password_hash) && found.user.is_active =>
-        {
-            Some(found.user)
+    // The log-in page's check and back-off, shared: a guesser gains nothing by switching.
+    let user = match check_credentials(&state, &login, password).await? {
+        Verdict::Accepted(user) => user,
+        Verdict::Refused => return Err(ApiError::NoActiveAccount),
+        Verdict::Wait(wait) => {
+            return Err(ApiError::Throttled {
+                retry_after_secs: wait.as_secs().max(1),
+            });
         }
-        Some(_) => None,
-        None => {
-            crypto::burn_verification_time(&password);
-            None
-        }
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let Some(user) = user else {
-        let failures = state.limits.login_backoff.record_failure(&account);
-        tracing::warn!(failures, "security: failed token request");
-        return Err(ApiError::NoActiveAccount);
     };
-    state.limits.login_backoff.clear(&account);
     // The same rule as the log-in page: with mandatory verification, no token before it.
     if state.settings.accounts.email_verification == EmailVerification::Mandatory
         && !user.email_verified

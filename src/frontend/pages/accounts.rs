@@ -14,6 +14,7 @@ use crate::crypto;
 use crate::domain::password::validate_password;
 use crate::domain::{Email, NewUser, User, Username};
 use crate::frontend::auth::MaybeUser;
+use crate::frontend::auth::credentials::{Verdict, check_credentials};
 use crate::frontend::auth::session_store::{IP_KEY, USER_AGENT_KEY};
 use crate::frontend::error::AppError;
 use crate::frontend::limits;
@@ -235,41 +236,18 @@ pub async fn login_post(
     limits::check(&state.limits.login, &client_ip(&request))?;
     let form = form.into_inner();
     let next = safe_next(form.next.as_deref()).to_owned();
-    let found = match state.storage.credentials_by_login(&form.login).await {
-        Ok(found) => Some(found),
-        Err(StorageError::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
-    // An account's failures count together however it is named; unknown names count too.
-    let account = match &found {
-        Some(found) => format!("user:{}", found.user.id),
-        None => format!("login:{}", form.login.trim().to_lowercase()),
-    };
-    if let Err(wait) = state.limits.login_backoff.check(&account) {
-        tracing::warn!(%account, ip = %client_ip(&request), "security: log-in refused during back-off");
-        return Err(AppError::RateLimited {
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
-    let password = form.password.clone();
-    let user = web::block(move || match found {
-        Some(found)
-            if crypto::verify_password(&password, &found.password_hash) && found.user.is_active =>
-        {
-            Some(found.user)
+    let user = match check_credentials(&state, &form.login, form.password.clone()).await? {
+        Verdict::Accepted(user) => Some(user),
+        Verdict::Refused => None,
+        Verdict::Wait(wait) => {
+            return Err(AppError::RateLimited {
+                retry_after_secs: wait.as_secs().max(1),
+            });
         }
-        Some(_) => None,
-        None => {
-            crypto::burn_verification_time(&password);
-            None
-        }
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    };
 
     let Some(user) = user else {
-        let failures = state.limits.login_backoff.record_failure(&account);
-        tracing::warn!(login = %form.login.chars().take(64).collect::<String>(), ip = %client_ip(&request), failures, "security: failed log-in");
+        tracing::warn!(ip = %client_ip(&request), "failed log-in from this address");
         let context = context! {
             error => "The username and/or password you specified are not correct.",
             login => form.login.trim(),
@@ -301,7 +279,6 @@ pub async fn login_post(
             StatusCode::FORBIDDEN,
         );
     }
-    state.limits.login_backoff.clear(&account);
     sign_in(&request, &session, &user)?;
     let mut response = see_other(&next);
     if let Ok(value) = HeaderValue::from_str(&next) {

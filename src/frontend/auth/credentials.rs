@@ -1,0 +1,69 @@
+//! Checking a login and password, the one way both doors do it (the log-in page and
+//! `POST /api/token/`): the per-account back-off, argon2 off the async threads, and the same
+//! time spent whether or not the name exists.
+
+use std::time::Duration;
+
+use actix_web::web;
+
+use crate::crypto;
+use crate::domain::User;
+use crate::frontend::error::AppError;
+use crate::frontend::state::AppState;
+use crate::storage::StorageError;
+
+pub enum Verdict {
+    /// The password matches an active account.
+    Accepted(User),
+    /// Wrong name or password, or an inactive account: one answer for all three.
+    Refused,
+    /// The account is in back-off; nothing was checked.
+    Wait(Duration),
+}
+
+/// Checks `password` for the account named `login` (username or email, any case).
+pub async fn check_credentials(
+    state: &AppState,
+    login: &str,
+    password: String,
+) -> Result<Verdict, AppError> {
+    let found = match state.storage.credentials_by_login(login).await {
+        Ok(found) => Some(found),
+        Err(StorageError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    // An account's failures count together however it is named; unknown names count too.
+    let account = match &found {
+        Some(found) => format!("user:{}", found.user.id),
+        None => format!("login:{}", login.trim().to_lowercase()),
+    };
+    if let Err(wait) = state.limits.login_backoff.check(&account) {
+        tracing::warn!(%account, "security: log-in refused during back-off");
+        return Ok(Verdict::Wait(wait));
+    }
+    let user = web::block(move || match found {
+        Some(found)
+            if crypto::verify_password(&password, &found.password_hash) && found.user.is_active =>
+        {
+            Some(found.user)
+        }
+        Some(_) => None,
+        None => {
+            crypto::burn_verification_time(&password);
+            None
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    match user {
+        Some(user) => {
+            state.limits.login_backoff.clear(&account);
+            Ok(Verdict::Accepted(user))
+        }
+        None => {
+            let failures = state.limits.login_backoff.record_failure(&account);
+            tracing::warn!(%account, failures, "security: failed log-in");
+            Ok(Verdict::Refused)
+        }
+    }
+}
