@@ -60,3 +60,12 @@ pub fn check<K: Hash + Eq + Clone>(
         }
     })
 }
+
+/// The address the request came from (the socket's peer; a reverse proxy's own address
+/// when behind one).
+pub fn client_ip(request: &actix_web::HttpRequest) -> IpAddr {
+    request
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into())
+}

@@ -51,13 +51,6 @@ impl ApiState {
     }
 }
 
-fn client_ip(request: &HttpRequest) -> IpAddr {
-    request
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into())
-}
-
 /// `scheme://host/path` of this request, for `next`/`previous` links as DRF writes them.
 fn absolute_path(request: &HttpRequest) -> String {
     let info = request.connection_info();

@@ -8,14 +8,15 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::ApiState;
 use super::error::{ApiError, FieldErrors, required_string};
 use super::jwt::TokenType;
 use super::openapi::{ErrorDetail, FieldErrors as FieldErrorsDoc, RefreshRequest, TokenRequest};
-use super::{ApiState, client_ip};
 use crate::config::EmailVerification;
 use crate::domain::{User, UserId};
 use crate::frontend::auth::credentials::{Verdict, check_credentials};
 use crate::frontend::limits;
+use crate::frontend::limits::client_ip;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 

@@ -21,7 +21,8 @@ use crate::frontend::limits;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
-pub(crate) use super::FieldErrors;
+pub(crate) use super::{FieldErrors, see_other};
+use crate::frontend::limits::client_ip;
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
@@ -57,19 +58,6 @@ fn safe_next(next: Option<&str>) -> &str {
         }
         _ => "/chat/",
     }
-}
-
-pub(crate) fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location.to_owned()))
-        .finish()
-}
-
-pub(crate) fn client_ip(request: &HttpRequest) -> std::net::IpAddr {
-    request
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into())
 }
 
 /// Signs `user` in on this browser: a fresh session key (actix-identity renews it), with

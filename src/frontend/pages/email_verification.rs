@@ -11,13 +11,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::accounts::{FieldErrors, client_ip};
+use super::FieldErrors;
 use super::base_context;
 use super::password_reset::mail_link;
 use crate::domain::{Email, User};
 use crate::frontend::auth::session_store::hash_key;
 use crate::frontend::error::AppError;
 use crate::frontend::limits;
+use crate::frontend::limits::client_ip;
 use crate::frontend::state::AppState;
 use crate::storage::{StorageError, TokenPurpose};
 

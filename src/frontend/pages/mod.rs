@@ -28,3 +28,10 @@ pub fn base_context(session: &Session, user: Option<&User>) -> Result<Value, App
         context! { me => Value::from(minijinja::value::Serde(&me)), csrf_token => csrf::token(session)? },
     )
 }
+
+/// `303 See Other` to `location`: where a page goes after a form was handled.
+pub fn see_other(location: impl Into<String>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location.into()))
+        .finish()
+}

@@ -12,7 +12,7 @@ use minijinja::{Value, context};
 use rand::RngCore;
 use serde::Deserialize;
 
-use super::accounts::{FieldErrors, client_ip};
+use super::FieldErrors;
 use super::base_context;
 use crate::crypto;
 use crate::domain::password::validate_password;
@@ -20,6 +20,7 @@ use crate::domain::{Email, User};
 use crate::frontend::auth::session_store::hash_key;
 use crate::frontend::error::AppError;
 use crate::frontend::limits;
+use crate::frontend::limits::client_ip;
 use crate::frontend::state::AppState;
 use crate::storage::{StorageError, TokenPurpose};
 

@@ -4,13 +4,12 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::base_context;
 use super::view::UserView;
+use super::{base_context, see_other};
 use crate::domain::room::parse_title;
 use crate::domain::{Room, RoomKind, User, Username};
 use crate::frontend::access;
@@ -42,12 +41,6 @@ pub struct SearchQuery {
 
 fn settings_location(room: &Room) -> String {
     format!("/chat/room/{}/settings/", room.name)
-}
-
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
 }
 
 /// The group called `name` if `user` is in it; settings exist for groups only.
@@ -209,7 +202,7 @@ pub async fn leave_post(
         ));
     }
     state.storage.remove_member(room.id, me.id).await?;
-    Ok(see_other("/chat/".into()))
+    Ok(see_other("/chat/"))
 }
 
 /// `POST /chat/room/{name}/delete/`
@@ -221,7 +214,7 @@ pub async fn delete_post(
 ) -> Result<HttpResponse, AppError> {
     let room = administered_group(&state, &name, &me).await?;
     state.storage.delete_room(room.id).await?;
-    Ok(see_other("/chat/".into()))
+    Ok(see_other("/chat/"))
 }
 
 /// `GET /chat/users/search/?q=`: `<option>`s for the add-member field's datalist.

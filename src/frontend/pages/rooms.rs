@@ -2,13 +2,12 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use rand::Rng;
 use serde::Deserialize;
 
-use super::base_context;
+use super::{base_context, see_other};
 use crate::domain::room::parse_title;
 use crate::domain::{NewRoom, RoomKind, RoomName, Username};
 use crate::frontend::auth::CurrentUser;
@@ -24,12 +23,6 @@ pub struct NewGroupForm {
 
 fn room_location(name: &RoomName) -> String {
     format!("/chat/room/{name}/")
-}
-
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
 }
 
 /// `GET /chat/dm/{username}/`: opens (creating when needed) the private room of the

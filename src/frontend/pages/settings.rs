@@ -7,8 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
-use super::accounts::{FieldErrors, see_other};
 use super::base_context;
+use super::{FieldErrors, see_other};
 use crate::crypto;
 use crate::domain::User;
 use crate::domain::password::validate_password;
