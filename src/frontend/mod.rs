@@ -7,6 +7,7 @@ pub mod assets;
 pub mod auth;
 pub mod backoff;
 pub mod error;
+pub mod groups;
 pub mod limits;
 pub mod messaging;
 pub mod origin;

@@ -3,7 +3,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
-use rand::Rng;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -16,8 +15,9 @@ use super::openapi::{
 };
 use super::pagination::{Page, page_number};
 use crate::domain::room::parse_title;
-use crate::domain::{NewRoom, Room, RoomId, RoomKind, RoomName, User, UserId};
+use crate::domain::{Room, RoomId, RoomKind, RoomName, User, UserId};
 use crate::frontend::access::room_for;
+use crate::frontend::groups::create_group;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
@@ -233,31 +233,9 @@ pub async fn groups_post(
         return Err(ApiError::Validation(errors));
     };
     let members = members.unwrap_or_default();
-    // A random suffix keeps names unguessable and unique; retry on the rare collision.
-    for _ in 0..3 {
-        let suffix: String = (0..8)
-            .map(|_| {
-                char::from(b"abcdefghjkmnpqrstuvwxyz23456789"[rand::thread_rng().gen_range(0..31)])
-            })
-            .collect();
-        let new = NewRoom {
-            name: RoomName::for_group(&title, &suffix),
-            title: title.clone(),
-            kind: RoomKind::Group,
-            admin: Some(me.id),
-        };
-        match state.storage.create_group(new, members.clone()).await {
-            Ok(room) => {
-                tracing::info!(room = %room.name.as_str(), "group created over the api");
-                return Ok(HttpResponse::Created().json(GroupOut::of(&state, room).await?));
-            }
-            Err(StorageError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::Internal(
-        "no free room name after three tries".into(),
-    ))
+    let room = create_group(&state, &me, &title, members).await?;
+    tracing::info!(room = %room.name.as_str(), "group created over the api");
+    Ok(HttpResponse::Created().json(GroupOut::of(&state, room).await?))
 }
 
 /// `GET /api/groups/{id}/`

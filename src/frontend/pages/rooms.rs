@@ -4,16 +4,15 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
-use rand::Rng;
 use serde::Deserialize;
 
 use super::{base_context, see_other};
 use crate::domain::room::parse_title;
-use crate::domain::{NewRoom, RoomKind, RoomName, Username};
+use crate::domain::{RoomName, Username};
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
+use crate::frontend::groups::create_group;
 use crate::frontend::state::AppState;
-use crate::storage::StorageError;
 
 #[derive(Debug, Deserialize)]
 pub struct NewGroupForm {
@@ -77,26 +76,6 @@ pub async fn new_group_post(
             );
         }
     };
-    // A random suffix keeps names unguessable and unique; retry on the rare collision.
-    for _ in 0..3 {
-        let suffix: String = (0..8)
-            .map(|_| {
-                char::from(b"abcdefghjkmnpqrstuvwxyz23456789"[rand::thread_rng().gen_range(0..31)])
-            })
-            .collect();
-        let new = NewRoom {
-            name: RoomName::for_group(&title, &suffix),
-            title: title.clone(),
-            kind: RoomKind::Group,
-            admin: Some(me.id),
-        };
-        match state.storage.create_group(new, Vec::new()).await {
-            Ok(room) => return Ok(see_other(room_location(&room.name))),
-            Err(StorageError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::Internal(
-        "no free room name after three tries".into(),
-    ))
+    let room = create_group(&state, &me, &title, Vec::new()).await?;
+    Ok(see_other(room_location(&room.name)))
 }

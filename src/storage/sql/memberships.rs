@@ -8,6 +8,7 @@ use sea_orm::{
 };
 
 use super::entities::{memberships, messages, rooms, users};
+use super::rooms::new_room_row;
 use super::{SqlStorage, internal, write_error};
 use crate::domain::{MessageId, NewRoom, Room, RoomId, RoomKind, RoomName, User, UserId};
 use crate::storage::{RoomSummary, StorageError, StorageResult};
@@ -42,14 +43,7 @@ impl SqlStorage {
         everyone.sort_unstable();
         everyone.dedup();
         let txn = self.db.begin().await.map_err(internal)?;
-        let row = rooms::ActiveModel {
-            name: Set(new.name.as_str().to_owned()),
-            title: Set(new.title),
-            kind: Set(new.kind.as_str().to_owned()),
-            admin_id: Set(new.admin.map(|u| u.0)),
-            created: Set(Utc::now()),
-            ..Default::default()
-        };
+        let row = new_room_row(new);
         let row = rooms::Entity::insert(row)
             .exec_with_returning(&txn)
             .await
@@ -70,14 +64,12 @@ impl SqlStorage {
             return Err(StorageError::NotFound);
         }
         let txn = self.db.begin().await.map_err(internal)?;
-        let row = rooms::ActiveModel {
-            name: Set(name.as_str().to_owned()),
-            title: Set(String::new()),
-            kind: Set(RoomKind::Private.as_str().to_owned()),
-            admin_id: Set(None),
-            created: Set(Utc::now()),
-            ..Default::default()
-        };
+        let row = new_room_row(NewRoom {
+            name: name.clone(),
+            title: String::new(),
+            kind: RoomKind::Private,
+            admin: None,
+        });
         rooms::Entity::insert(row)
             .on_conflict_do_nothing_on([rooms::Column::Name])
             .exec(&txn)

@@ -23,23 +23,28 @@ impl TryFrom<rooms::Model> for Room {
     }
 }
 
+/// The row a new room is inserted as, created now.
+pub(super) fn new_room_row(new: NewRoom) -> rooms::ActiveModel {
+    rooms::ActiveModel {
+        name: Set(new.name.as_str().to_owned()),
+        title: Set(new.title),
+        kind: Set(new.kind.as_str().to_owned()),
+        admin_id: Set(new.admin.map(|u| u.0)),
+        created: Set(Utc::now()),
+        ..Default::default()
+    }
+}
+
 #[async_trait]
 impl RoomStore for SqlStorage {
     async fn ensure_room(&self, new: NewRoom) -> StorageResult<Room> {
-        let row = rooms::ActiveModel {
-            name: Set(new.name.as_str().to_owned()),
-            title: Set(new.title),
-            kind: Set(new.kind.as_str().to_owned()),
-            admin_id: Set(new.admin.map(|u| u.0)),
-            created: Set(Utc::now()),
-            ..Default::default()
-        };
-        rooms::Entity::insert(row)
+        let name = new.name.clone();
+        rooms::Entity::insert(new_room_row(new))
             .on_conflict_do_nothing_on([rooms::Column::Name])
             .exec(&self.db)
             .await
             .map_err(internal)?;
-        self.room_by_name(&new.name).await
+        self.room_by_name(&name).await
     }
 
     async fn create_group(&self, new: NewRoom, members: Vec<UserId>) -> StorageResult<Room> {
