@@ -387,6 +387,10 @@ async fn bad_group_administration_input_is_refused_and_changes_nothing() {
     )
     .await;
     assert_eq!(self_remove.status(), 403, "the admin stays");
+    for ghost in ["nobody", "Not%20A%20Name"] {
+        let path = format!("/chat/room/{room}/members/{ghost}/remove/");
+        assert_eq!(act(&ada, &path, &room, &[]).await.status(), 404, "{ghost}");
+    }
     let forged = ada
         .http
         .post(ada.url(&format!("/chat/room/{room}/delete/")))
