@@ -7,6 +7,10 @@ mod m20261124_000001_create_accounts;
 mod m20261124_000002_create_rooms_and_messages;
 mod m20261124_000003_create_refresh_tokens;
 mod m20261124_000004_create_account_tokens;
+mod m20261124_000005_create_files;
+mod m20261124_000006_create_audit_log;
+mod m20261124_000007_create_site_state;
+mod m20261124_000008_account_changes;
 
 pub struct Migrator;
 
@@ -18,6 +22,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_create_rooms_and_messages::Migration),
             Box::new(m20261124_000003_create_refresh_tokens::Migration),
             Box::new(m20261124_000004_create_account_tokens::Migration),
+            Box::new(m20261124_000005_create_files::Migration),
+            Box::new(m20261124_000006_create_audit_log::Migration),
+            Box::new(m20261124_000007_create_site_state::Migration),
+            Box::new(m20261124_000008_account_changes::Migration),
         ]
     }
 }

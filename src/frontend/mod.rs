@@ -2,8 +2,10 @@
 //! Reaches persistence only through `storage::Storage`.
 
 pub mod access;
+pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod backoff;
 pub mod error;

@@ -3,7 +3,7 @@
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
-use super::{api, assets, pages, ws};
+use super::{admin, api, assets, pages, ws};
 
 /// Registers every route; `api_cors` is the `/api` scope's CORS policy, built from config.
 pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
@@ -124,6 +124,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
             "/profile/{username}/",
             web::get().to(pages::profiles::profile_get),
         );
+    // Admin pages (404 for everyone but admins)
+    admin::configure(cfg);
     // WebSockets
     cfg.route(
         "/ws/chatroom/{chatroom_name}",

@@ -2,11 +2,20 @@
 //! types only, so the same trait can later be served over a wire. Storage never holds a key
 //! and never sees a plaintext message body: it keeps what it is given, sealed.
 
+pub mod admin;
+pub mod audit;
+pub mod files;
+pub mod site;
 pub mod sql;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+pub use admin::AdminStore;
+pub use audit::AuditStore;
+pub use files::FileStore;
+pub use site::SiteStore;
 
 use crate::domain::{
     MessageId, NewMessage, NewRoom, NewUser, ProfileUpdate, Room, RoomId, RoomName, Sealed,
@@ -275,11 +284,29 @@ pub trait TokenStore: Send + Sync {
 
 /// Everything the frontend may ask of persistence.
 pub trait Storage:
-    UserStore + RoomStore + MessageStore + SessionStore + TokenStore + AccountTokenStore
+    UserStore
+    + RoomStore
+    + MessageStore
+    + SessionStore
+    + TokenStore
+    + AccountTokenStore
+    + AuditStore
+    + FileStore
+    + AdminStore
+    + SiteStore
 {
 }
 
-impl<T: UserStore + RoomStore + MessageStore + SessionStore + TokenStore + AccountTokenStore>
-    Storage for T
+impl<T> Storage for T where
+    T: UserStore
+        + RoomStore
+        + MessageStore
+        + SessionStore
+        + TokenStore
+        + AccountTokenStore
+        + AuditStore
+        + FileStore
+        + AdminStore
+        + SiteStore
 {
 }

@@ -24,6 +24,7 @@ mod api_tokens;
 mod api_users;
 /// The JSON WebSocket for programs, authenticated by JWT.
 mod api_websocket;
+mod audit;
 /// Real headless Chromium: two people chat live; dark mode.
 mod browser;
 /// Configuration, first-run keys and the `hearth` command's errors.

@@ -3,7 +3,7 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -61,6 +61,7 @@ pub async fn throttle(
 )]
 #[tracing::instrument(skip_all)]
 pub async fn token_post(
+    request: HttpRequest,
     state: web::Data<AppState>,
     api: web::Data<ApiState>,
     body: web::Json<JsonObject>,
@@ -73,7 +74,7 @@ pub async fn token_post(
         return Err(ApiError::Validation(errors));
     };
     // The log-in page's check and back-off, shared: a guesser gains nothing by switching.
-    let user = match check_credentials(&state, &login, password).await? {
+    let user = match check_credentials(&state, &login, password, client_ip(&request)).await? {
         Verdict::Accepted(user) => user,
         Verdict::Refused => return Err(ApiError::NoActiveAccount),
         Verdict::Wait(wait) => {

@@ -2,12 +2,14 @@
 //! `POST /api/token/`): the per-account back-off, argon2 off the async threads, and the same
 //! time spent whether or not the name exists.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use actix_web::web;
 
 use crate::crypto;
 use crate::domain::User;
+use crate::frontend::audit;
 use crate::frontend::error::AppError;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
@@ -21,11 +23,14 @@ pub enum Verdict {
     Wait(Duration),
 }
 
-/// Checks `password` for the account named `login` (username or email, any case).
+/// Checks `password` for the account named `login` (username or email, any case), asked
+/// from `ip`. Failures and refusals during back-off go to the audit log; the per-IP limit
+/// in front of every caller bounds how fast they can be written.
 pub async fn check_credentials(
     state: &AppState,
     login: &str,
     password: String,
+    ip: IpAddr,
 ) -> Result<Verdict, AppError> {
     let found = match state.storage.credentials_by_login(login).await {
         Ok(found) => Some(found),
@@ -39,8 +44,17 @@ pub async fn check_credentials(
     };
     if let Err(wait) = state.limits.login_backoff.check(&account) {
         tracing::warn!(%account, "security: log-in refused during back-off");
+        let entry = audit::security_event(
+            "login.locked",
+            found.as_ref().map(|f| &f.user),
+            login.trim(),
+            format!("refused during back-off, {}s left", wait.as_secs().max(1)),
+            ip,
+        );
+        audit::record(state, entry).await;
         return Ok(Verdict::Wait(wait));
     }
+    let known = found.as_ref().map(|f| f.user.clone());
     let user = web::block(move || match found {
         Some(found)
             if crypto::verify_password(&password, &found.password_hash) && found.user.is_active =>
@@ -63,6 +77,14 @@ pub async fn check_credentials(
         None => {
             let failures = state.limits.login_backoff.record_failure(&account);
             tracing::warn!(%account, failures, "security: failed log-in");
+            let entry = audit::security_event(
+                "login.failed",
+                known.as_ref(),
+                login.trim(),
+                format!("failure {failures} in the back-off window"),
+                ip,
+            );
+            audit::record(state, entry).await;
             Ok(Verdict::Refused)
         }
     }

@@ -224,7 +224,14 @@ pub async fn login_post(
     limits::check(&state.limits.login, &client_ip(&request))?;
     let form = form.into_inner();
     let next = safe_next(form.next.as_deref()).to_owned();
-    let user = match check_credentials(&state, &form.login, form.password.clone()).await? {
+    let user = match check_credentials(
+        &state,
+        &form.login,
+        form.password.clone(),
+        client_ip(&request),
+    )
+    .await?
+    {
         Verdict::Accepted(user) => Some(user),
         Verdict::Refused => None,
         Verdict::Wait(wait) => {

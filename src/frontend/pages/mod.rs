@@ -24,9 +24,11 @@ pub type FieldErrors = std::collections::BTreeMap<&'static str, Vec<String>>;
 /// What every page's layout needs: who is signed in and the session's CSRF token.
 pub fn base_context(session: &Session, user: Option<&User>) -> Result<Value, AppError> {
     let me = user.map(view::UserView::from);
-    Ok(
-        context! { me => Value::from(minijinja::value::Serde(&me)), csrf_token => csrf::token(session)? },
-    )
+    Ok(context! {
+        me => Value::from(minijinja::value::Serde(&me)),
+        is_admin => user.is_some_and(|u| u.is_admin),
+        csrf_token => csrf::token(session)?,
+    })
 }
 
 /// `303 See Other` to `location`: where a page goes after a form was handled.

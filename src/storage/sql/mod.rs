@@ -2,11 +2,15 @@
 //! foreign keys on, busy timeout), PostgreSQL by URL. SeaORM types stay in here.
 
 mod account_tokens;
+mod admin;
+mod audit;
 mod entities;
+mod files;
 mod memberships;
 mod messages;
 mod rooms;
 mod sessions;
+mod site;
 mod tokens;
 mod users;
 mod writer;
@@ -66,4 +70,16 @@ pub(crate) fn write_error(error: DbErr, what: impl Fn(&str) -> &'static str) -> 
         Some(SqlErr::ForeignKeyConstraintViolation(_)) => StorageError::NotFound,
         _ => internal(error),
     }
+}
+
+/// Makes `%`, `_` and `\` in user text match themselves in a LIKE pattern (with `ESCAPE '\'`).
+pub(crate) fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }
