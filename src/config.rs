@@ -78,6 +78,8 @@ pub struct ServerSettings {
     pub secure_cookies: bool,
     pub max_body: usize,
     pub session_days: u32,
+    /// Server-side lifetime of a session logged in without "Remember me", in hours.
+    pub session_hours_without_remember_me: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,6 +110,8 @@ pub enum EmailVerification {
 #[serde(deny_unknown_fields, default)]
 pub struct AccountSettings {
     pub email_verification: EmailVerification,
+    /// Largest avatar upload accepted, in bytes.
+    pub max_avatar_bytes: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -124,6 +128,8 @@ pub struct LimitSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct ChatSettings {
     pub history: u64,
+    /// Largest file accepted into a room, in bytes.
+    pub max_upload_bytes: usize,
 }
 
 /// The REST API for programs: token lifetimes, page size, token endpoint limit.
@@ -197,6 +203,7 @@ impl Default for ServerSettings {
             secure_cookies: false,
             max_body: 1024 * 1024,
             session_days: 14,
+            session_hours_without_remember_me: 24,
         }
     }
 }
@@ -214,6 +221,7 @@ impl Default for AccountSettings {
     fn default() -> Self {
         Self {
             email_verification: EmailVerification::Optional,
+            max_avatar_bytes: 5 * 1024 * 1024,
         }
     }
 }
@@ -232,7 +240,10 @@ impl Default for LimitSettings {
 
 impl Default for ChatSettings {
     fn default() -> Self {
-        Self { history: 30 }
+        Self {
+            history: 30,
+            max_upload_bytes: 10 * 1024 * 1024,
+        }
     }
 }
 
@@ -319,6 +330,12 @@ impl Settings {
         if self.server.session_days == 0 {
             return Err(ConfigError::new(
                 "server.session_days",
+                "must be at least 1",
+            ));
+        }
+        if self.server.session_hours_without_remember_me == 0 {
+            return Err(ConfigError::new(
+                "server.session_hours_without_remember_me",
                 "must be at least 1",
             ));
         }

@@ -1,18 +1,26 @@
-//! Room fan-out and presence, in process. An event is rendered once by its sender, in
-//! every wire format, and the same bytes go to every socket of the room. Each subscriber
-//! reads from a bounded ring: one that falls behind learns it lagged and must resume from
-//! storage, so a slow socket can never grow the server's memory.
+//! Room fan-out and presence. An event is rendered once by its sender, in every wire
+//! format, and the same bytes go to every socket of the room. Each subscriber reads from a
+//! bounded ring: one that falls behind learns it lagged and must resume from storage, so a
+//! slow socket can never grow the server's memory.
+//!
+//! [`Hub`] is what the rest of the server sees; [`LocalHub`] serves one process. A broker
+//! for several instances implements the same trait: it forwards `publish` and the
+//! ejections to its peers and feeds its local subscribers from them, the way `LocalHub`
+//! does from its own maps.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytestring::ByteString;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use crate::domain::{RoomId, UserId};
 
 /// How many events a subscriber may fall behind before it is told it lagged.
 const ROOM_BUFFER: usize = 1024;
+/// How many notices about other rooms a person's sockets may fall behind; a notice only
+/// moves a sidebar entry, so one that lagged simply misses some.
+const NOTICE_BUFFER: usize = 64;
 
 /// One event for a room, already rendered for each kind of client.
 #[derive(Debug)]
@@ -23,6 +31,16 @@ pub struct RoomEvent {
     pub html: ByteString,
     /// For programs: a JSON event.
     pub json: ByteString,
+    /// Who caused an ephemeral event (typing): that person's own sockets skip it.
+    pub from: Option<UserId>,
+}
+
+/// News about one room for its members' sockets in other rooms (a sidebar entry moves,
+/// its unread count grows). Rendered once; the same allocation goes to every recipient.
+#[derive(Debug)]
+pub struct Notice {
+    pub room: RoomId,
+    pub event: RoomEvent,
 }
 
 /// Who is in a room right now: distinct people, however many sockets each has open.
@@ -30,45 +48,110 @@ pub struct RoomEvent {
 pub struct Presence {
     pub room: RoomId,
     pub usernames: Vec<String>,
+    /// How many distinct people are online in the whole site.
+    pub online_total: usize,
+}
+
+/// Why a socket must close now rather than wait for its client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ejection {
+    /// The account was deactivated or deleted: every socket of the person ends.
+    AccountClosed,
+    /// The person is no longer a member of this room.
+    RemovedFromRoom,
+    /// The room itself was deleted.
+    RoomDeleted,
 }
 
 /// Renders a presence change into a [`RoomEvent`]; supplied by the frontend, so the hub
 /// knows nothing of templates or JSON shapes.
 pub type PresenceRenderer = Box<dyn Fn(&Presence) -> RoomEvent + Send + Sync>;
 
-struct RoomChannel {
-    sender: broadcast::Sender<Arc<RoomEvent>>,
-    /// user → (open sockets, username)
-    present: HashMap<UserId, (usize, String)>,
-}
-
-pub struct Hub {
-    rooms: Mutex<HashMap<RoomId, RoomChannel>>,
-    render_presence: PresenceRenderer,
-}
-
 /// A socket's place in a room; leaving happens when it is dropped.
 pub struct Subscription {
     pub events: broadcast::Receiver<Arc<RoomEvent>>,
-    hub: Arc<Hub>,
+    /// Becomes `Some` when this socket must close, saying why.
+    pub ejected: watch::Receiver<Option<Ejection>>,
+    /// Notices about the person's other rooms, shared by all their sockets.
+    pub notices: broadcast::Receiver<Arc<Notice>>,
+    _seat: Box<dyn Send + Sync>,
+}
+
+/// The fan-out every socket and every writer goes through.
+pub trait Hub: Send + Sync {
+    /// Joins `user` to `room`; the returned subscription receives every later event.
+    fn join(&self, room: RoomId, user: UserId, username: &str) -> Subscription;
+    /// Sends `event` to every socket in `room`; a room nobody is in drops it.
+    fn publish(&self, room: RoomId, event: RoomEvent);
+    /// Sends `notice` to every socket of each of `users` who is online; the rest drop it.
+    fn notify(&self, users: &[UserId], notice: Notice);
+    /// Who is in `room` now.
+    fn presence(&self, room: RoomId) -> Presence;
+    /// How many distinct people have at least one socket open.
+    fn online_count(&self) -> usize;
+    /// Ends every socket of `user`; returns how many were open.
+    fn eject_user(&self, user: UserId) -> usize;
+    /// Ends `user`'s sockets in `room`; returns how many were open.
+    fn eject_from_room(&self, room: RoomId, user: UserId) -> usize;
+    /// Ends every socket in `room`; returns how many were open.
+    fn close_room(&self, room: RoomId) -> usize;
+}
+
+struct Seat {
+    sockets: usize,
+    username: String,
+    ejection: watch::Sender<Option<Ejection>>,
+}
+
+struct RoomChannel {
+    sender: broadcast::Sender<Arc<RoomEvent>>,
+    present: HashMap<UserId, Seat>,
+}
+
+/// One online person: open sockets across every room, and their notice channel.
+struct Person {
+    sockets: usize,
+    notices: broadcast::Sender<Arc<Notice>>,
+}
+
+struct Maps {
+    rooms: Mutex<HashMap<RoomId, RoomChannel>>,
+    /// Never locked while `rooms` is wanted next: the lock order is rooms, then people.
+    people: Mutex<HashMap<UserId, Person>>,
+    render_presence: PresenceRenderer,
+}
+
+/// The hub of a single process.
+pub struct LocalHub {
+    maps: Arc<Maps>,
+}
+
+/// Leaves the room when the subscription that holds it is dropped.
+struct LocalSeat {
+    maps: Arc<Maps>,
     room: RoomId,
     user: UserId,
 }
 
-impl Drop for Subscription {
+impl Drop for LocalSeat {
     fn drop(&mut self) {
-        self.hub.leave(self.room, self.user);
+        self.maps.leave(self.room, self.user);
     }
 }
 
-impl Hub {
-    pub fn new(render_presence: PresenceRenderer) -> Arc<Self> {
-        Arc::new(Self {
-            rooms: Mutex::new(HashMap::new()),
-            render_presence,
-        })
+impl LocalHub {
+    pub fn new(render_presence: PresenceRenderer) -> Self {
+        Self {
+            maps: Arc::new(Maps {
+                rooms: Mutex::new(HashMap::new()),
+                people: Mutex::new(HashMap::new()),
+                render_presence,
+            }),
+        }
     }
+}
 
+impl Maps {
     fn rooms(&self) -> MutexGuard<'_, HashMap<RoomId, RoomChannel>> {
         // A panic while holding this lock leaves plain maps behind, still consistent.
         self.rooms
@@ -76,38 +159,29 @@ impl Hub {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Joins `user` to `room`; the returned subscription receives every later event.
-    pub fn join(self: &Arc<Self>, room: RoomId, user: UserId, username: &str) -> Subscription {
-        let mut rooms = self.rooms();
-        let channel = rooms.entry(room).or_insert_with(|| RoomChannel {
-            sender: broadcast::channel(ROOM_BUFFER).0,
-            present: HashMap::new(),
-        });
-        let events = channel.sender.subscribe();
-        let entry = channel
-            .present
-            .entry(user)
-            .or_insert((0, username.to_owned()));
-        entry.0 += 1;
-        if entry.0 == 1 {
-            self.announce(room, channel);
-        }
-        Subscription {
-            events,
-            hub: Arc::clone(self),
-            room,
-            user,
-        }
+    fn people(&self) -> MutexGuard<'_, HashMap<UserId, Person>> {
+        self.people
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn leave(&self, room: RoomId, user: UserId) {
+        {
+            let mut people = self.people();
+            if let Some(person) = people.get_mut(&user) {
+                person.sockets -= 1;
+                if person.sockets == 0 {
+                    people.remove(&user);
+                }
+            }
+        }
         let mut rooms = self.rooms();
         let Some(channel) = rooms.get_mut(&room) else {
             return;
         };
-        if let Some(entry) = channel.present.get_mut(&user) {
-            entry.0 -= 1;
-            if entry.0 == 0 {
+        if let Some(seat) = channel.present.get_mut(&user) {
+            seat.sockets -= 1;
+            if seat.sockets == 0 {
                 channel.present.remove(&user);
                 self.announce(room, channel);
             }
@@ -117,42 +191,142 @@ impl Hub {
         }
     }
 
-    /// Sends `event` to every socket in `room`; a room nobody is in drops it.
-    pub fn publish(&self, room: RoomId, event: RoomEvent) {
-        if let Some(channel) = self.rooms().get(&room) {
-            let _ = channel.sender.send(Arc::new(event));
-        }
-    }
-
-    /// Who is in `room` now.
-    pub fn presence(&self, room: RoomId) -> Presence {
-        let rooms = self.rooms();
-        presence_of(room, rooms.get(&room))
-    }
-
     fn announce(&self, room: RoomId, channel: &RoomChannel) {
-        let event = (self.render_presence)(&presence_of(room, Some(channel)));
+        let total = self.people().len();
+        let event = (self.render_presence)(&presence_of(room, Some(channel), total));
         let _ = channel.sender.send(Arc::new(event));
     }
 }
 
-fn presence_of(room: RoomId, channel: Option<&RoomChannel>) -> Presence {
+/// Tells the seat's sockets to close; how many there were.
+fn eject(seat: &Seat, why: Ejection) -> usize {
+    seat.ejection.send_replace(Some(why));
+    seat.sockets
+}
+
+impl Hub for LocalHub {
+    fn join(&self, room: RoomId, user: UserId, username: &str) -> Subscription {
+        let notices = {
+            let mut people = self.maps.people();
+            let person = people.entry(user).or_insert_with(|| Person {
+                sockets: 0,
+                notices: broadcast::channel(NOTICE_BUFFER).0,
+            });
+            person.sockets += 1;
+            person.notices.subscribe()
+        };
+        let mut rooms = self.maps.rooms();
+        let channel = rooms.entry(room).or_insert_with(|| RoomChannel {
+            sender: broadcast::channel(ROOM_BUFFER).0,
+            present: HashMap::new(),
+        });
+        let events = channel.sender.subscribe();
+        let seat = channel.present.entry(user).or_insert_with(|| Seat {
+            sockets: 0,
+            username: username.to_owned(),
+            ejection: watch::channel(None).0,
+        });
+        // Sockets ejected a moment ago may not have left yet; one joining now (the person
+        // was added back) must not inherit their ejection.
+        if seat.ejection.borrow().is_some() {
+            seat.ejection = watch::channel(None).0;
+        }
+        seat.sockets += 1;
+        let ejected = seat.ejection.subscribe();
+        if seat.sockets == 1 {
+            self.maps.announce(room, channel);
+        }
+        Subscription {
+            events,
+            ejected,
+            notices,
+            _seat: Box::new(LocalSeat {
+                maps: Arc::clone(&self.maps),
+                room,
+                user,
+            }),
+        }
+    }
+
+    fn publish(&self, room: RoomId, event: RoomEvent) {
+        if let Some(channel) = self.maps.rooms().get(&room) {
+            let _ = channel.sender.send(Arc::new(event));
+        }
+    }
+
+    fn notify(&self, users: &[UserId], notice: Notice) {
+        let notice = Arc::new(notice);
+        let people = self.maps.people();
+        for person in users.iter().filter_map(|user| people.get(user)) {
+            let _ = person.notices.send(Arc::clone(&notice));
+        }
+    }
+
+    fn presence(&self, room: RoomId) -> Presence {
+        let rooms = self.maps.rooms();
+        let total = self.maps.people().len();
+        presence_of(room, rooms.get(&room), total)
+    }
+
+    fn online_count(&self) -> usize {
+        self.maps.people().len()
+    }
+
+    fn eject_user(&self, user: UserId) -> usize {
+        self.maps
+            .rooms()
+            .values()
+            .filter_map(|channel| channel.present.get(&user))
+            .map(|seat| eject(seat, Ejection::AccountClosed))
+            .sum()
+    }
+
+    fn eject_from_room(&self, room: RoomId, user: UserId) -> usize {
+        self.maps
+            .rooms()
+            .get(&room)
+            .and_then(|channel| channel.present.get(&user))
+            .map_or(0, |seat| eject(seat, Ejection::RemovedFromRoom))
+    }
+
+    fn close_room(&self, room: RoomId) -> usize {
+        self.maps.rooms().get(&room).map_or(0, |channel| {
+            channel
+                .present
+                .values()
+                .map(|seat| eject(seat, Ejection::RoomDeleted))
+                .sum()
+        })
+    }
+}
+
+fn presence_of(room: RoomId, channel: Option<&RoomChannel>, online_total: usize) -> Presence {
     let mut usernames: Vec<String> = channel
-        .map(|c| c.present.values().map(|(_, name)| name.clone()).collect())
+        .map(|c| {
+            c.present
+                .values()
+                .map(|seat| seat.username.clone())
+                .collect()
+        })
         .unwrap_or_default();
     usernames.sort_unstable();
-    Presence { room, usernames }
+    Presence {
+        room,
+        usernames,
+        online_total,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn hub() -> Arc<Hub> {
-        Hub::new(Box::new(|p: &Presence| RoomEvent {
+    fn hub() -> LocalHub {
+        LocalHub::new(Box::new(|p: &Presence| RoomEvent {
             message_id: None,
             html: p.usernames.join(",").into(),
             json: p.usernames.len().to_string().into(),
+            from: None,
         }))
     }
 
@@ -186,11 +360,73 @@ mod tests {
                 message_id: None,
                 html: "x".into(),
                 json: "y".into(),
+                from: None,
             },
         );
         let (Ok(from_a), Ok(from_b)) = (a.events.try_recv(), b.events.try_recv()) else {
             panic!("both subscribers get the event")
         };
         assert!(Arc::ptr_eq(&from_a, &from_b));
+    }
+
+    #[test]
+    fn online_counts_people_and_an_ejection_reaches_only_its_sockets() {
+        let hub = hub();
+        let ann_a = hub.join(RoomId(1), UserId(7), "ann");
+        let ann_b = hub.join(RoomId(2), UserId(7), "ann");
+        let bob = hub.join(RoomId(1), UserId(8), "bob");
+        assert_eq!(hub.online_count(), 2);
+        assert_eq!(hub.eject_user(UserId(7)), 2);
+        assert_eq!(*ann_a.ejected.borrow(), Some(Ejection::AccountClosed));
+        assert_eq!(*ann_b.ejected.borrow(), Some(Ejection::AccountClosed));
+        assert_eq!(*bob.ejected.borrow(), None);
+        drop(ann_a);
+        drop(ann_b);
+        assert_eq!(hub.online_count(), 1);
+        assert_eq!(hub.eject_user(UserId(7)), 0);
+        drop(bob);
+        assert_eq!(hub.online_count(), 0);
+    }
+
+    #[test]
+    fn a_notice_reaches_every_socket_of_the_online_people_named_and_no_one_else() {
+        let hub = hub();
+        let mut ann_a = hub.join(RoomId(1), UserId(7), "ann");
+        let mut ann_b = hub.join(RoomId(2), UserId(7), "ann");
+        let mut bob = hub.join(RoomId(1), UserId(8), "bob");
+        hub.notify(
+            &[UserId(7), UserId(9)],
+            Notice {
+                room: RoomId(3),
+                event: RoomEvent {
+                    message_id: None,
+                    html: "n".into(),
+                    json: "n".into(),
+                    from: None,
+                },
+            },
+        );
+        let (Ok(a), Ok(b)) = (ann_a.notices.try_recv(), ann_b.notices.try_recv()) else {
+            panic!("both of ann's sockets get the notice")
+        };
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(a.room, RoomId(3));
+        assert!(bob.notices.try_recv().is_err());
+        assert_eq!(hub.presence(RoomId(1)).online_total, 2);
+    }
+
+    #[test]
+    fn removal_from_a_room_ends_only_that_rooms_sockets() {
+        let hub = hub();
+        let here = hub.join(RoomId(1), UserId(7), "ann");
+        let elsewhere = hub.join(RoomId(2), UserId(7), "ann");
+        let bob = hub.join(RoomId(1), UserId(8), "bob");
+        assert_eq!(hub.eject_from_room(RoomId(1), UserId(7)), 1);
+        assert_eq!(*here.ejected.borrow(), Some(Ejection::RemovedFromRoom));
+        assert_eq!(*elsewhere.ejected.borrow(), None);
+        assert_eq!(*bob.ejected.borrow(), None);
+        assert_eq!(hub.close_room(RoomId(1)), 2);
+        assert_eq!(*bob.ejected.borrow(), Some(Ejection::RoomDeleted));
+        assert_eq!(*elsewhere.ejected.borrow(), None);
     }
 }

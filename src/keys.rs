@@ -4,7 +4,7 @@
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -22,6 +22,9 @@ pub struct Keys {
     pub secret: Vec<u8>,
     /// Fernet keys, newest first.
     pub fernet: Vec<String>,
+    /// The key file they came from; `None` when set in config/env, where only the person
+    /// who set them can change them (so the server never rotates them itself).
+    pub fernet_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -59,7 +62,8 @@ pub fn load_or_generate(settings: &Settings) -> Result<Keys, ConfigError> {
         .filter(|k| !k.is_empty())
         .map(|k| k.expose().trim().to_owned())
         .collect();
-    let fernet = if configured.is_empty() {
+    let from_file = configured.is_empty();
+    let fernet = if from_file {
         read_or_create(dir, FERNET_FILE, fernet::Fernet::generate_key)?
             .lines()
             .map(str::trim)
@@ -86,7 +90,78 @@ pub fn load_or_generate(settings: &Settings) -> Result<Keys, ConfigError> {
             format!("{FERNET_FILE} holds no key"),
         ));
     }
-    Ok(Keys { secret, fernet })
+    Ok(Keys {
+        secret,
+        fernet,
+        fernet_file: from_file.then(|| fernet_file_path(dir)),
+    })
+}
+
+pub fn fernet_file_path(dir: &Path) -> PathBuf {
+    dir.join(FERNET_FILE)
+}
+
+/// Replaces the key file with `keys` (newest first) atomically: a new 0600 file next to
+/// it, synced, then renamed over it, so a crash leaves either the old list or the new one.
+pub fn write_fernet_file(path: &Path, keys: &[String]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut nonce = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let temp = dir.join(format!(".{FERNET_FILE}.{}.tmp", hex::encode(nonce)));
+    let written = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp)?;
+        let mut text = keys.join("\n");
+        text.push('\n');
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&temp, path)?;
+        fs::File::open(dir)?.sync_all()
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written
+}
+
+const LOCK_FILE: &str = "hearth.lock";
+
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// Another process (a running server) holds the lock.
+    #[error("another Hearth process (a running server?) holds {}", .0.display())]
+    Held(PathBuf),
+    #[error(transparent)]
+    Other(#[from] ConfigError),
+}
+
+/// Takes the data dir's exclusive lock, held for as long as the returned file stays open:
+/// the server holds it, and terminal commands that must not run beside a server (key
+/// rotation) refuse when they cannot get it.
+pub fn lock_data_dir(dir: &Path) -> Result<fs::File, LockError> {
+    prepare_data_dir(dir)?;
+    let path = dir.join(LOCK_FILE);
+    let fail = |e: String| {
+        LockError::Other(ConfigError::new(
+            "data.dir",
+            format!("{}: {e}", path.display()),
+        ))
+    };
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| fail(e.to_string()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(LockError::Held(path)),
+        Err(fs::TryLockError::Error(e)) => Err(fail(e.to_string())),
+    }
 }
 
 /// Creates the data dir (owner-only) when missing and proves it is writable.

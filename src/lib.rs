@@ -11,6 +11,8 @@ pub mod frontend;
 pub mod hub;
 pub mod keys;
 pub mod mail;
+pub mod media;
+pub mod rotation;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -32,6 +32,20 @@ enum Command {
     /// Create an admin account, or restore an existing one as an active admin with a new
     /// password (signing out its sessions): the way back in when admin access is lost.
     Createsuperuser(hearth::commands::SuperuserArgs),
+    /// The encryption keys: list their fingerprints, or rotate to a new key.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Write a consistent snapshot of the SQLite database to FILE (safe while the server runs).
+    Backup(hearth::commands::BackupArgs),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Show the keys' fingerprints (never the keys), the primary first.
+    List,
+    /// Make a new key the primary, re-seal everything with it, then retire the old keys.
+    /// Refused while a server runs on the same data dir: use /admin/keys/ there.
+    Rotate,
 }
 
 fn main() -> ExitCode {
@@ -55,6 +69,9 @@ fn main() -> ExitCode {
             Command::Createsuperuser(args) => {
                 hearth::commands::create_superuser(&settings, args).await
             }
+            Command::Keys(KeysCommand::List) => hearth::commands::keys_list(&settings),
+            Command::Keys(KeysCommand::Rotate) => hearth::commands::keys_rotate(&settings).await,
+            Command::Backup(args) => hearth::commands::backup(&settings, args).await,
         }
     });
     match outcome {
@@ -67,6 +84,8 @@ fn main() -> ExitCode {
 }
 
 async fn serve(settings: Settings) -> Result<(), String> {
+    // Held until the process ends: `hearth keys rotate` refuses while a server runs here.
+    let _lock = hearth::keys::lock_data_dir(&settings.data.dir).map_err(|e| e.to_string())?;
     let application = Application::build(settings)
         .await
         .map_err(|e| e.to_string())?;

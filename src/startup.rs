@@ -19,6 +19,7 @@ use crate::frontend::api::ApiState;
 use crate::frontend::api::cors::api_cors;
 use crate::frontend::api::error as api_error;
 use crate::frontend::auth::csrf;
+use crate::frontend::auth::remember;
 use crate::frontend::auth::session_store::StorageSessionStore;
 use crate::frontend::limits::Limiters;
 use crate::frontend::origin::AllowedOrigins;
@@ -26,9 +27,10 @@ use crate::frontend::security_headers::default_headers;
 use crate::frontend::state::AppState;
 use crate::frontend::templates::Templates;
 use crate::frontend::{routes, ws};
-use crate::hub::Hub;
+use crate::hub::LocalHub;
 use crate::keys;
 use crate::mail::Mailer;
+use crate::rotation::Rotator;
 use crate::storage::Storage;
 use crate::storage::sql::SqlStorage;
 
@@ -57,7 +59,7 @@ pub async fn open_storage(settings: &Settings) -> Result<SqlStorage, StartError>
     keys::prepare_data_dir(&settings.data.dir)?;
     let storage = SqlStorage::connect(&settings.database_url()).await?;
     storage.migrate().await?;
-    Ok(storage)
+    Ok(storage.with_data_dir(&settings.data.dir).await?)
 }
 
 impl Application {
@@ -75,7 +77,14 @@ impl Application {
             })
             .await?;
 
-        tokio::spawn(purge_expired_sessions(Arc::clone(&storage)));
+        tokio::spawn(purge_expired_rows(Arc::clone(&storage)));
+        let sealer = Arc::new(sealer);
+        let rotation = Arc::new(Rotator::new(
+            Arc::clone(&storage),
+            Arc::clone(&sealer),
+            keys.fernet_file.clone(),
+        ));
+        rotation.resume_in_background();
         let mailer = Mailer::new(&settings.mail, &settings.data.dir)?;
         tracing::info!(mail = %mailer.describe(), "mail backend");
 
@@ -91,20 +100,22 @@ impl Application {
 
         let templates = Arc::new(Templates::new());
         let presence_templates = Arc::clone(&templates);
-        let hub = Hub::new(Box::new(move |presence| {
+        let hub = Arc::new(LocalHub::new(Box::new(move |presence| {
             ws::render_presence(&presence_templates, presence)
-        }));
+        })));
         let origins = AllowedOrigins::new(&settings.server.origins, port);
         let origin = origins.primary().to_owned();
         let state = web::Data::new(AppState {
             storage: Arc::clone(&storage),
             hub,
-            sealer: Arc::new(sealer),
+            sealer,
+            rotation,
             templates,
             limits: Limiters::new(&settings.limits),
             origins,
             mailer: Arc::new(mailer),
             settings: Arc::new(settings),
+            started: std::time::Instant::now(),
         });
         let api = web::Data::new(ApiState::new(
             &keys.secret,
@@ -115,7 +126,9 @@ impl Application {
         let server = HttpServer::new(move || {
             let settings = &state.settings;
             let sessions = SessionMiddleware::builder(
-                StorageSessionStore::new(Arc::clone(&state.storage)),
+                StorageSessionStore::new(Arc::clone(&state.storage)).with_forget_on_close_ttl(
+                    time::Duration::hours(settings.server.session_hours_without_remember_me.into()),
+                ),
                 cookie_key.clone(),
             )
             .cookie_name("hearth_session".into())
@@ -141,7 +154,9 @@ impl Application {
                 .configure(|cfg| routes::configure(cfg, api_cors(&settings.api)))
                 .wrap(from_fn(csrf::guard))
                 .wrap(IdentityMiddleware::default())
+                .wrap(from_fn(remember::mark))
                 .wrap(sessions)
+                .wrap(from_fn(remember::strip))
                 .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
                 .wrap(Compress::default())
                 .wrap(default_headers())
@@ -177,8 +192,9 @@ impl Application {
     }
 }
 
-/// Expired sessions are refused on load already; this only keeps the table from growing.
-async fn purge_expired_sessions(storage: Arc<dyn Storage>) {
+/// Expired sessions and refresh tokens are refused on use already; this only keeps their
+/// tables from growing.
+async fn purge_expired_rows(storage: Arc<dyn Storage>) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
@@ -186,6 +202,11 @@ async fn purge_expired_sessions(storage: Arc<dyn Storage>) {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired sessions removed"),
             Err(error) => tracing::warn!(%error, "expired sessions could not be removed"),
+        }
+        match storage.token_purge_expired().await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired refresh tokens removed"),
+            Err(error) => tracing::warn!(%error, "expired refresh tokens could not be removed"),
         }
     }
 }

@@ -41,14 +41,54 @@
     var last = all.length ? Number(all[all.length - 1].getAttribute('data-message-id')) : 0;
     return isNaN(last) ? 0 : last;
   }
+  // The open room socket, for the commands app.js sends itself (typing, edit, delete).
+  var liveSocket = null;
+  function sendCommand(command) {
+    if (!liveSocket) return false;
+    liveSocket.sendImmediately(JSON.stringify(command));
+    return true;
+  }
   document.addEventListener('htmx:wsOpen', function (e) {
     setConnected(true);
     var socket = e.detail && e.detail.socketWrapper;
+    liveSocket = socket || null;
     if (socket && document.getElementById('messages')) {
       socket.sendImmediately(JSON.stringify({ type: 'resume', after: newestMessageId() }));
     }
   });
-  document.addEventListener('htmx:wsClose', function () { setConnected(false); });
+  document.addEventListener('htmx:wsClose', function () {
+    setConnected(false);
+    liveSocket = null;
+  });
+
+  // ---------------------------------------------------------------- uploads
+
+  // A file dropped on the messages goes through the upload form (htmx, multipart, the
+  // CSRF header from <body hx-headers>), exactly as if picked with its file input.
+  function inMessages(e) {
+    return e.target && e.target.closest && e.target.closest('#messages');
+  }
+  function uploadForm() { return document.getElementById('upload-form'); }
+  document.addEventListener('dragover', function (e) {
+    if (!inMessages(e) || !uploadForm() || !e.dataTransfer) return;
+    e.preventDefault(); // allows the drop
+    e.dataTransfer.dropEffect = 'copy';
+  });
+  document.addEventListener('drop', function (e) {
+    var form = uploadForm();
+    if (!inMessages(e) || !form || !e.dataTransfer || !e.dataTransfer.files.length) return;
+    e.preventDefault();
+    var input = form.elements.namedItem('file');
+    if (!input) return;
+    input.files = e.dataTransfer.files;
+    if (typeof form.requestSubmit === 'function') form.requestSubmit();
+    else form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+  });
+  // A sent file leaves the form empty; a refused one stays for another try.
+  document.addEventListener('htmx:afterRequest', function (e) {
+    var form = uploadForm();
+    if (form && e.detail && e.detail.elt === form && e.detail.successful) form.reset();
+  });
 
   // ----------------------------------------------------------- chat helpers
 
@@ -60,13 +100,20 @@
     return f && (f.tagName === 'TEXTAREA' || f.tagName === 'INPUT') ? f : null;
   }
 
-  // Set/remove data-mine on every [data-author] at or under `node`.
+  function me() {
+    return document.body ? document.body.getAttribute('data-me') : null;
+  }
+
+  // Set/remove data-mine on every [data-author] at or under `node`; in a room the viewer
+  // administers, every message is also data-deletable (the server checks again).
   function markMine(node) {
     if (!node || node.nodeType !== 1) return;
     var me = document.body ? document.body.getAttribute('data-me') : null;
+    var admin = !!document.querySelector('[data-room-admin="true"]');
     var els = Array.prototype.slice.call(node.querySelectorAll('[data-author]'));
     if (node.hasAttribute('data-author')) els.push(node);
     for (var i = 0; i < els.length; i++) {
+      if (admin) els[i].setAttribute('data-deletable', 'true');
       if (me && els[i].getAttribute('data-author') === me) {
         els[i].setAttribute('data-mine', 'true');
       } else {
@@ -117,6 +164,157 @@
     markMine(node);
     localiseTimes(node);
   }
+
+  // ------------------------------------------------------ typing indicator
+
+  // Received: <p id="typing" data-typing-user="ann"> replaced out of band; it fades after
+  // TYPING_SHOWN without a newer one. Sent: {"type":"typing"} at most every TYPING_EVERY
+  // while the message box changes (the server throttles again).
+  var TYPING_SHOWN = 4000;
+  var TYPING_EVERY = 2000;
+  var typingTimer = null;
+  var lastTypingSent = 0;
+  function showTyping(node) {
+    if (typingTimer) window.clearTimeout(typingTimer);
+    if (node.getAttribute('data-typing-user') === me()) {
+      node.textContent = '';
+      return;
+    }
+    typingTimer = window.setTimeout(function () {
+      var el = document.getElementById('typing');
+      if (el) el.textContent = '';
+    }, TYPING_SHOWN);
+  }
+  // The typist's message arrived: they stopped typing it.
+  function clearTypingOf(author) {
+    var el = document.getElementById('typing');
+    if (author && el && el.getAttribute('data-typing-user') === author) el.textContent = '';
+  }
+  document.addEventListener('input', function (e) {
+    var t = e.target;
+    if (!t || t.name !== 'body' || !t.form || t.form.id !== 'message-form' || !t.value) return;
+    var now = Date.now();
+    if (now - lastTypingSent < TYPING_EVERY) return;
+    if (sendCommand({ type: 'typing' })) lastTypingSent = now;
+  });
+
+  // ------------------------------------------------------------- sidebar
+
+  // <div id="room-activity" data-room=… data-activity-author=…> arrives out of band when
+  // another of the viewer's rooms gets a message: its entry moves to the top (below the
+  // public chat) and, unless the viewer wrote it, its unread count grows. A room not
+  // listed yet (the viewer was just added) reloads the list from the server.
+  function roomActivity(node, current) {
+    var room = node.getAttribute('data-room');
+    var list = document.getElementById('room-list');
+    if (!room || !list || room === current) return;
+    var entry = list.querySelector('[data-room-entry="' + window.CSS.escape(room) + '"]');
+    if (!entry) {
+      if (window.htmx) {
+        window.htmx.ajax('GET', '/chat/sidebar/?current=' + encodeURIComponent(current || ''),
+          { target: '#room-list', swap: 'outerHTML' });
+      }
+      return;
+    }
+    var top = list.firstElementChild;
+    if (top && top !== entry && top.nextElementSibling !== entry) {
+      list.insertBefore(entry, top.nextElementSibling);
+    }
+    if (node.getAttribute('data-activity-author') === me()) return;
+    var badge = entry.querySelector('[data-unread]');
+    if (!badge) return;
+    var count = (Number(badge.getAttribute('data-unread')) || 0) + 1;
+    badge.setAttribute('data-unread', String(count));
+    badge.textContent = String(count);
+    badge.classList.remove('hidden');
+  }
+
+  // ------------------------------------------------------- edit / delete
+
+  // The buttons are in every message's HTML (rendered once for all viewers) and shown by
+  // CSS on data-mine / data-deletable; they send the socket's edit/delete commands, and
+  // the room's message_edited / message_deleted events update every open page.
+  function startEdit(article) {
+    if (article.querySelector('[data-role="edit-form"]')) return;
+    var body = article.querySelector('[data-role="body"]');
+    var form = document.createElement('form');
+    form.setAttribute('data-role', 'edit-form');
+    form.className = 'mt-1 flex items-end gap-2';
+    var field = document.createElement('textarea');
+    field.name = 'body';
+    field.required = true;
+    field.maxLength = 10000;
+    field.rows = 2;
+    field.value = body ? body.textContent : '';
+    field.setAttribute('data-testid', 'edit-body');
+    field.setAttribute('aria-label', 'Edit message');
+    field.className = 'flex-1 rounded-lg border border-stone-300 bg-white px-3 py-2 text-left text-stone-900 dark:border-stone-700 dark:bg-stone-900 dark:text-stone-100';
+    var save = document.createElement('button');
+    save.type = 'submit';
+    save.textContent = 'Save';
+    save.setAttribute('data-testid', 'edit-save');
+    save.className = 'rounded-lg bg-orange-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-orange-700';
+    var cancel = document.createElement('button');
+    cancel.type = 'button';
+    cancel.textContent = 'Cancel';
+    cancel.setAttribute('data-action', 'cancel-edit');
+    cancel.className = 'rounded-lg px-3 py-1.5 text-sm hover:underline';
+    form.appendChild(field);
+    form.appendChild(save);
+    form.appendChild(cancel);
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (!field.value.trim()) return;
+      var id = Number(article.getAttribute('data-message-id'));
+      if (sendCommand({ type: 'edit', id: id, body: field.value })) form.remove();
+    });
+    var holder = body ? body.parentNode : article;
+    holder.insertBefore(form, body ? body.nextSibling : null);
+    field.focus();
+  }
+  document.addEventListener('click', function (e) {
+    var button = e.target && e.target.closest ? e.target.closest('#messages [data-action]') : null;
+    if (!button) return;
+    var article = button.closest('[data-message-id]');
+    if (!article) return;
+    var action = button.getAttribute('data-action');
+    if (action === 'edit') {
+      startEdit(article);
+    } else if (action === 'cancel-edit') {
+      var form = button.closest('form');
+      if (form) form.remove();
+    } else if (action === 'remove') {
+      // Two clicks, no dialog: the first asks, the second deletes.
+      if (button.getAttribute('data-confirm') === 'true') {
+        sendCommand({ type: 'delete', id: Number(article.getAttribute('data-message-id')) });
+        return;
+      }
+      button.setAttribute('data-confirm', 'true');
+      button.textContent = 'Really delete?';
+      window.setTimeout(function () {
+        button.removeAttribute('data-confirm');
+        button.textContent = 'Delete';
+      }, 4000);
+    }
+  });
+
+  // ------------------------------------------------------------- history
+
+  // Older messages load above the view (hx-swap="outerHTML" on #history-more); keep what
+  // the person is reading where it is instead of letting the page jump.
+  var historyAnchor = null;
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var list = document.getElementById('messages');
+    if (list && e.detail && e.detail.target && e.detail.target.id === 'history-more') {
+      historyAnchor = { height: list.scrollHeight, top: list.scrollTop };
+    }
+  });
+  document.addEventListener('htmx:afterSwap', function () {
+    var list = document.getElementById('messages');
+    if (!historyAnchor || !list) return;
+    list.scrollTop = historyAnchor.top + (list.scrollHeight - historyAnchor.height);
+    historyAnchor = null;
+  });
 
   function scrollToBottom(el) {
     if (!el) return;
@@ -186,6 +384,9 @@
           var messages = function () { return document.getElementById('messages'); };
 
           var list = messages();
+          var current = root.getAttribute('data-room-name');
+          // The history anchor above does this job; the browser's own would do it twice.
+          if (list) list.style.overflowAnchor = 'none';
           decorate(list);
           scrollToBottom(list);
           // Again once layout/fonts have settled.
@@ -203,12 +404,15 @@
               for (var j = 0; j < added.length; j++) {
                 var n = added[j];
                 if (n.nodeType !== 1) continue;
+                if (n.id === 'typing') { showTyping(n); continue; }
+                if (n.id === 'room-activity') { roomActivity(n, current); continue; }
                 if (n === cur || n.contains(cur)) {
                   replaced = true;
                   decorate(cur);
                 } else if (cur.contains(n)) {
                   if (placeMessage(cur, n)) continue;
                   grew = true;
+                  clearTypingOf(n.getAttribute('data-author'));
                   decorate(n);
                   if (n.hasAttribute('data-mine') || n.querySelector('[data-mine]')) mine = true;
                 }
@@ -244,6 +448,7 @@
             var field = bodyField(form);
             if (!field) return;
             field.value = '';
+            lastTypingSent = 0; // the next keystroke starts a new message
             // Let auto-grow / counters / validation react to the change.
             field.dispatchEvent(new Event('input', { bubbles: true }));
             try { field.focus({ preventScroll: true }); } catch (err) { field.focus(); }

@@ -64,6 +64,40 @@ pub struct StoredMessage {
     pub body: Sealed,
     pub created: DateTime<Utc>,
     pub edited: Option<DateTime<Utc>>,
+    /// The file this message carries, if any.
+    pub file: Option<FileRef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FileId(pub i64);
+
+/// An uploaded file as messages and pages see it: never its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    pub id: FileId,
+    pub room: RoomId,
+    /// The room's name, which is part of the file's address.
+    pub room_name: String,
+    /// The name it was uploaded with, already made safe to show and to send back.
+    pub name: String,
+    /// What the content was sniffed to be; never what the client claimed.
+    pub mime: String,
+    /// Plaintext size in bytes.
+    pub size: u64,
+    pub has_thumb: bool,
+}
+
+/// A file to store with the message that carries it; bytes already sealed.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub room: RoomId,
+    pub uploader: UserId,
+    pub name: String,
+    pub mime: String,
+    pub size: u64,
+    pub sealed: Sealed,
+    pub sealed_thumb: Option<Sealed>,
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@ pub mod profile;
 pub mod room;
 pub mod user;
 
-pub use message::{Author, MessageBody, MessageId, NewMessage, Sealed, StoredMessage};
+pub use message::{
+    Author, FileId, FileRef, MessageBody, MessageId, NewFile, NewMessage, Sealed, StoredMessage,
+};
 pub use profile::{Bio, DisplayName, ProfileUpdate};
 pub use room::{NewRoom, Room, RoomId, RoomKind, RoomName};
 pub use user::{Email, NewUser, User, UserId, Username};

@@ -1,8 +1,11 @@
-//! Creating a group, the one way both entrances (the page and `POST /api/groups/`) do it.
+//! Changing who is in a group, the one way every entrance (the pages, the admin pages and
+//! `/api/groups/`) does it: storage first, then the open sockets that lost access end.
 
 use rand::Rng;
 
-use crate::domain::{NewRoom, Room, RoomKind, RoomName, User, UserId};
+use std::collections::HashSet;
+
+use crate::domain::{NewRoom, Room, RoomId, RoomKind, RoomName, User, UserId};
 use crate::frontend::state::AppState;
 use crate::storage::{StorageError, StorageResult};
 
@@ -38,4 +41,37 @@ pub async fn create_group(
     Err(StorageError::Internal(
         "no free room name after three tries".into(),
     ))
+}
+
+/// Removes `user` from `room`; their sockets in it close at once, so a removed member
+/// stops reading, not only writing.
+pub async fn remove_member(state: &AppState, room: RoomId, user: UserId) -> StorageResult<()> {
+    state.storage.remove_member(room, user).await?;
+    state.hub.eject_from_room(room, user);
+    Ok(())
+}
+
+/// Replaces the members of `room`; the sockets of everyone who lost their place close.
+pub async fn replace_members(
+    state: &AppState,
+    room: RoomId,
+    members: Vec<UserId>,
+) -> StorageResult<()> {
+    let before = state.storage.members_of(room).await?;
+    let kept: HashSet<UserId> = members.iter().copied().collect();
+    state.storage.set_members(room, members).await?;
+    // The admin stays whatever the list says; `is_member` knows who really left.
+    for user in before.iter().filter(|u| !kept.contains(&u.id)) {
+        if !state.storage.is_member(room, user.id).await? {
+            state.hub.eject_from_room(room, user.id);
+        }
+    }
+    Ok(())
+}
+
+/// Deletes `room` with its messages; every socket in it closes.
+pub async fn delete_room(state: &AppState, room: RoomId) -> StorageResult<()> {
+    state.storage.delete_room(room).await?;
+    state.hub.close_room(room);
+    Ok(())
 }

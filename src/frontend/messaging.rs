@@ -1,10 +1,10 @@
 //! Posting, editing and deleting messages, the one way every entrance (WebSocket, REST)
 //! does it: validate, seal, store, then render once and fan out to the room's sockets.
 
-use crate::domain::{MessageBody, MessageId, NewMessage, Room, StoredMessage, User};
+use crate::domain::{MessageBody, MessageId, NewMessage, Room, RoomKind, StoredMessage, User};
 use crate::frontend::pages::view::MessageView;
 use crate::frontend::state::AppState;
-use crate::frontend::ws::{render_deleted, render_edited, render_message};
+use crate::frontend::ws::{render_activity, render_deleted, render_edited, render_message};
 use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
@@ -36,12 +36,34 @@ pub async fn post_message(
         PostError::NotStored
     })?;
     let view = MessageView::new(&stored, body.as_str().to_owned());
-    // Stored already: a render failure only costs live delivery, which a reload repairs.
-    match render_message(&state.templates, room.name.as_str(), &stored, &view) {
+    deliver_new(state, room, &stored, &view).await;
+    Ok((stored, view))
+}
+
+/// Delivers a stored new message live: to the room's sockets, and as a notice to its
+/// members' sockets elsewhere (their sidebars). Costs one member-id query per message in
+/// a group or private room; the public room has no members and no notices. Stored
+/// already: a failure here only costs live delivery, which a reload repairs.
+pub async fn deliver_new(
+    state: &AppState,
+    room: &Room,
+    stored: &StoredMessage,
+    view: &MessageView,
+) {
+    match render_message(&state.templates, room.name.as_str(), stored, view) {
         Ok(event) => state.hub.publish(room.id, event),
         Err(e) => tracing::error!(error = %e, "message fragment failed to render"),
     }
-    Ok((stored, view))
+    if room.kind == RoomKind::Public {
+        return;
+    }
+    match state.storage.member_ids(room.id).await {
+        Ok(members) => state.hub.notify(
+            &members,
+            render_activity(&state.templates, room.id, room.name.as_str(), stored),
+        ),
+        Err(e) => tracing::error!(error = %e, "members not read for notices"),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +129,21 @@ pub async fn delete_message(
     if !own && room.admin != Some(deleter.id) {
         return Err(ChangeError::NotFound);
     }
+    remove_message(state, room, id).await
+}
+
+/// Moderation by a site admin: deletes message `id` of `room` for good, whoever wrote it,
+/// and tells the room, as [`delete_message`] does. `NotFound` when missing or elsewhere.
+/// The caller has already checked that the deleter is a site admin.
+pub async fn moderate_message(
+    state: &AppState,
+    room: &Room,
+    id: MessageId,
+) -> Result<(), ChangeError> {
+    remove_message(state, room, id).await
+}
+
+async fn remove_message(state: &AppState, room: &Room, id: MessageId) -> Result<(), ChangeError> {
     state.storage.delete_message(room.id, id).await?;
     state.hub.publish(room.id, render_deleted(id));
     Ok(())

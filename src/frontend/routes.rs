@@ -12,6 +12,31 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
         .route("/chat/", web::get().to(pages::chat::public_chat_get))
         .route("/chat/room/{name}/", web::get().to(pages::chat::room_get))
         .route(
+            "/chat/room/{name}/history/",
+            web::get().to(pages::history::history_get),
+        )
+        .route("/chat/sidebar/", web::get().to(pages::history::sidebar_get))
+        .route(
+            "/chat/room/{name}/files/",
+            web::post().to(pages::files::upload_post),
+        )
+        .route(
+            "/chat/room/{name}/files/{id}/",
+            web::get().to(pages::files::file_get),
+        )
+        .route(
+            "/chat/room/{name}/files/{id}/thumb/",
+            web::get().to(pages::files::thumb_get),
+        )
+        .route(
+            "/profile/avatar/",
+            web::post().to(pages::profiles::avatar_post),
+        )
+        .route(
+            "/media/avatars/{name}",
+            web::get().to(pages::profiles::avatar_get),
+        )
+        .route(
             "/chat/room/{name}/settings/",
             web::get().to(pages::room_admin::settings_get),
         )
@@ -111,6 +136,22 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
         .route(
             "/accounts/settings/sessions/revoke-others/",
             web::post().to(pages::settings::sessions_revoke_others_post),
+        )
+        .route(
+            "/accounts/settings/email/",
+            web::post().to(pages::settings::email_post),
+        )
+        .route(
+            "/accounts/settings/username/",
+            web::post().to(pages::settings::username_post),
+        )
+        .route(
+            "/accounts/settings/delete/",
+            web::post().to(pages::settings::delete_post),
+        )
+        .route(
+            "/accounts/confirm-email-change/{token}/",
+            web::get().to(pages::settings::confirm_email_change_get),
         )
         .route(
             "/profile/edit/",

@@ -14,11 +14,15 @@ use super::templates::Templates;
 
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
-    pub hub: Arc<Hub>,
+    pub hub: Arc<dyn Hub>,
     pub sealer: Arc<Sealer>,
     pub templates: Arc<Templates>,
     pub settings: Arc<Settings>,
     pub limits: Limiters,
     pub origins: AllowedOrigins,
     pub mailer: Arc<Mailer>,
+    /// Key rotation: starts one, reports progress, resumes an unfinished one at start.
+    pub rotation: Arc<crate::rotation::Rotator>,
+    /// When this process started serving, for the admin dashboard's uptime.
+    pub started: std::time::Instant,
 }

@@ -4,11 +4,12 @@
 use serde_json::{Value, json};
 
 use crate::domain::StoredMessage;
+use crate::frontend::pages::files::file_url;
 use crate::frontend::pages::view::iso;
 
 /// A message object: `{"id","group","author":{"id","username","display_name"},"body",
 /// "file","created","edited"}`; `group` is the room's name, `author` null once the account
-/// is gone.
+/// is gone, `file` the URL of the file the message carries (null when none).
 pub fn message_json(room_name: &str, message: &StoredMessage, body: &str) -> Value {
     let author = message
         .author
@@ -19,7 +20,7 @@ pub fn message_json(room_name: &str, message: &StoredMessage, body: &str) -> Val
         "group": room_name,
         "author": author,
         "body": body,
-        "file": null,
+        "file": message.file.as_ref().map(file_url),
         "created": iso(message.created),
         "edited": message.edited.map(iso),
     })

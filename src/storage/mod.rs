@@ -18,7 +18,7 @@ pub use files::FileStore;
 pub use site::SiteStore;
 
 use crate::domain::{
-    MessageId, NewMessage, NewRoom, NewUser, ProfileUpdate, Room, RoomId, RoomName, Sealed,
+    Email, MessageId, NewMessage, NewRoom, NewUser, ProfileUpdate, Room, RoomId, RoomName, Sealed,
     StoredMessage, User, UserId, Username,
 };
 
@@ -69,6 +69,15 @@ pub trait UserStore: Send + Sync {
     /// Up to `limit` active accounts whose username starts with `prefix` (any case),
     /// alphabetically. An empty prefix matches nobody.
     async fn search_usernames(&self, prefix: &str, limit: u64) -> StorageResult<Vec<User>>;
+    /// Renames the account; returns it updated. `Conflict("username")` when another account
+    /// has this username in any case; `NotFound` when no such account.
+    async fn change_username(&self, id: UserId, username: &Username) -> StorageResult<User>;
+    /// Deletes the account atomically: its sessions, refresh tokens and account tokens go;
+    /// its messages stay with no author; each group room it administered passes to its
+    /// longest-standing remaining member, or is deleted when no member remains.
+    /// `Conflict("last admin")` (nothing changed) when it is the last active admin;
+    /// `NotFound` when no such account.
+    async fn delete_user(&self, id: UserId) -> StorageResult<()>;
 }
 
 #[async_trait]
@@ -103,6 +112,14 @@ pub trait RoomStore: Send + Sync {
     async fn remove_member(&self, room: RoomId, user: UserId) -> StorageResult<()>;
     /// Deletes the room with its memberships and messages; `NotFound` when missing.
     async fn delete_room(&self, room: RoomId) -> StorageResult<()>;
+    /// The ids of `room`'s members; empty for the public room.
+    async fn member_ids(&self, room: RoomId) -> StorageResult<Vec<UserId>>;
+    /// For each room `user` is a member of, how many messages by others are newer than
+    /// the membership's read mark; rooms with none are left out. One query for all rooms.
+    async fn unread_counts(&self, user: UserId) -> StorageResult<Vec<(RoomId, u64)>>;
+    /// Moves `user`'s read mark in `room` up to `up_to`; never back. A non-member (or the
+    /// public room, which has no memberships) changes nothing and is not an error.
+    async fn mark_read(&self, room: RoomId, user: UserId, up_to: MessageId) -> StorageResult<()>;
 }
 
 /// A room in someone's list, with what orders the list.
@@ -211,6 +228,8 @@ pub enum TokenPurpose {
     Reset,
     /// An email address confirmation link.
     VerifyEmail,
+    /// A link confirming a new address; the token carries the address.
+    ChangeEmail,
 }
 
 impl TokenPurpose {
@@ -218,6 +237,7 @@ impl TokenPurpose {
         match self {
             Self::Reset => "reset",
             Self::VerifyEmail => "verify_email",
+            Self::ChangeEmail => "change_email",
         }
     }
 }
@@ -253,6 +273,27 @@ pub trait AccountTokenStore: Send + Sync {
         password_hash: String,
         keep: Option<&str>,
     ) -> StorageResult<()>;
+    /// Sets `user`'s address at once, unverified, and voids their live `VerifyEmail` and
+    /// `ChangeEmail` tokens; returns the account. `Conflict("email")` when another account
+    /// has it in any case; `NotFound` when no such account. Nothing changes on error.
+    async fn change_email(&self, user: UserId, email: &Email) -> StorageResult<User>;
+    /// Records a `ChangeEmail` token moving `user` to `email`, voiding their earlier ones so
+    /// only the newest link works. `Conflict("email")` when another account has the
+    /// address in any case; `NotFound` when no such account.
+    async fn email_change_request(
+        &self,
+        hash: &str,
+        user: UserId,
+        email: &Email,
+        expires: DateTime<Utc>,
+    ) -> StorageResult<()>;
+    /// The address of `user`'s live `ChangeEmail` token, if any.
+    async fn email_change_pending(&self, user: UserId) -> StorageResult<Option<String>>;
+    /// Spends a live `ChangeEmail` token and moves its account to the token's address,
+    /// marked verified, atomically; returns the account. `NotFound` for an unknown, used,
+    /// expired or other-purpose token; `Conflict("email")` when the address was taken
+    /// meanwhile. Nothing changes on error.
+    async fn confirm_email_change(&self, hash: &str) -> StorageResult<User>;
 }
 
 /// Refresh tokens of the API, by their `jti`: storage knows which are live, never the
@@ -280,6 +321,9 @@ pub trait TokenStore: Send + Sync {
     /// Revokes every live (unrevoked, unexpired) refresh token of `user`; returns how many.
     /// None is not an error.
     async fn token_revoke_all_for_user(&self, user: UserId) -> StorageResult<u64>;
+    /// Deletes every expired refresh token, spent or not (an expired token is refused
+    /// whether or not its row exists); returns how many went.
+    async fn token_purge_expired(&self) -> StorageResult<u64>;
 }
 
 /// Everything the frontend may ask of persistence.

@@ -77,6 +77,15 @@ impl TestApp {
         client
     }
 
+    /// Runs one SQL statement on the app's SQLite file: to set up state no page can reach
+    /// (an aged link, a change made by another instance).
+    pub async fn execute_sql(&self, sql: &str) {
+        use sea_orm::{ConnectionTrait, Database};
+        let url = format!("sqlite://{}?mode=rw", self.database_path().display());
+        let db = Database::connect(url).await.expect("open db");
+        db.execute_unprepared(sql).await.expect("statement runs");
+    }
+
     /// Counts rows of a table straight from the SQLite file.
     pub async fn count_rows(&self, table: &str) -> i64 {
         use sea_orm::{ConnectionTrait, Database, Statement};
@@ -252,6 +261,24 @@ impl Socket {
                 serde_json::from_str(&self.next_text().await).expect("json event");
             if value["type"] == kind {
                 return value;
+            }
+        }
+    }
+
+    /// Reads frames until the server closes the socket; its close code.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+        loop {
+            match tokio::time::timeout(FRAME_WAIT, self.stream.next()).await {
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    return frame.map(|f| match f.code {
+                        CloseCode::Library(code) => code,
+                        other => u16::from(other),
+                    });
+                }
+                Ok(Some(Ok(_))) => continue,
+                Ok(other) => panic!("socket ended without a close frame: {other:?}"),
+                Err(_) => panic!("socket still open after {FRAME_WAIT:?}"),
             }
         }
     }

@@ -6,9 +6,27 @@
 
 mod helpers;
 
+/// `/admin/backup/` and `hearth backup`: snapshots that restore.
+mod admin_backup;
+/// `/admin/keys/`: fingerprints, rotation under load, resume, the CLI's lock.
+mod admin_keys;
+/// `/admin/registration/`: sign-up policy and invite links.
+mod admin_registration;
+
+/// Changing email (re-verified) and username, deleting one's account, "Remember me".
+mod account_changes;
 /// Sign-up, log-in, log-out, sessions, password rules, rate limits.
 mod accounts;
+/// The admin pages: 404 for everyone but admins, on every route and method.
+mod admin_access;
+/// The dashboard, room moderation and the audit log viewer.
+mod admin_pages;
+mod admin_storage;
+mod admin_support;
+/// Admin user actions: deactivate ends every session, token and socket; refusals.
+mod admin_users;
 /// `/api/groups/`: visibility, create, admin-only PUT/DELETE, refusals storing nothing.
+mod api_client;
 mod api_groups;
 /// The per-user API rate limit and CORS on `/api`.
 mod api_limits;
@@ -25,16 +43,28 @@ mod api_users;
 /// The JSON WebSocket for programs, authenticated by JWT.
 mod api_websocket;
 mod audit;
+/// Profile avatars: re-encoded squares, replaced files deleted, bad uploads refused.
+mod avatars;
 /// Real headless Chromium: two people chat live; dark mode.
 mod browser;
+/// Chromium: a file sent into a room shows on the other person's page.
+mod browser_files;
+/// Chromium: groups, live sidebar counts, a DM, edit and delete buttons.
+mod browser_rooms;
 /// Configuration, first-run keys and the `hearth` command's errors.
 mod cli;
 /// CSRF and Origin checks on unsafe requests.
 mod csrf;
+/// Losing access (removal, leaving, deletion) closes open sockets at once.
+mod ejections;
 /// Email verification links, mandatory mode refusing log-in, resending the mail.
 mod email_verification;
 /// Message bodies never reach the database in plaintext.
 mod encryption_at_rest;
+/// Files in rooms: sniffed kinds, sealed on disk, served to members only, no orphans.
+mod files;
+/// Older messages on scroll: keyset pages with no gap, 404/400 refusals.
+mod history;
 /// Mail: the outbox backend, and real SMTP delivery to a local sink.
 mod mail;
 /// Editing and deleting messages over the WebSocket: who may, live delivery, scrubbed files.
@@ -53,5 +83,9 @@ mod sessions;
 mod settings;
 /// The storage contract, run against every `Storage` implementation.
 mod storage_contract;
+/// Typing indicator and the site-wide online count.
+mod typing;
+/// Unread counts, read marks, live sidebar notices.
+mod unread;
 /// Live chat over real WebSocket clients, and every refused frame.
 mod websocket;

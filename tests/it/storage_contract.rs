@@ -734,6 +734,16 @@ async fn token_contract(storage: &dyn Storage) {
         .token_rotate("u1", "u2", other.id, later)
         .await
         .expect("another user's tokens are untouched");
+    assert_eq!(
+        storage.token_purge_expired().await.expect("purge"),
+        1,
+        "only the expired token goes, spent or live ones stay until they expire"
+    );
+    assert_eq!(storage.token_purge_expired().await.expect("again"), 0);
+    storage
+        .token_rotate("u2", "u3", other.id, later)
+        .await
+        .expect("a live token survives the purge");
 }
 
 /// Users page by id, with the total.

@@ -17,7 +17,7 @@ use super::pagination::{Page, page_number};
 use crate::domain::room::parse_title;
 use crate::domain::{Room, RoomId, RoomKind, RoomName, User, UserId};
 use crate::frontend::access::room_for;
-use crate::frontend::groups::create_group;
+use crate::frontend::groups::{self, create_group};
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
@@ -302,7 +302,7 @@ pub async fn group_put(
     }
     // Members first: the one change that can still be refused (a user deleted meanwhile).
     if let Some(members) = members {
-        state.storage.set_members(room.id, members).await?;
+        groups::replace_members(&state, room.id, members).await?;
     }
     if let Some(title) = title {
         room = state.storage.rename_room(room.id, title).await?;
@@ -333,7 +333,7 @@ pub async fn group_delete(
     ApiUser(me): ApiUser,
 ) -> Result<HttpResponse, ApiError> {
     let room = administered_room(&state, &path, &me).await?;
-    state.storage.delete_room(room.id).await?;
+    groups::delete_room(&state, room.id).await?;
     tracing::info!(room = %room.name.as_str(), "group deleted over the api");
     Ok(HttpResponse::NoContent().finish())
 }

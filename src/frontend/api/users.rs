@@ -34,7 +34,10 @@ impl UserOut {
             id: user.id.0,
             username: user.username,
             display_name: user.display_name,
-            avatar: user.avatar,
+            avatar: user
+                .avatar
+                .as_deref()
+                .map(crate::frontend::pages::profiles::avatar_url),
             date_joined: user.created,
             email: own.then_some(user.email),
         }

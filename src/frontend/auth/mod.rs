@@ -3,6 +3,7 @@
 
 pub mod credentials;
 pub mod csrf;
+pub mod remember;
 pub mod session_store;
 pub mod user;
 

@@ -16,6 +16,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::domain::UserId;
+use crate::frontend::auth::remember::{FORGET_ON_CLOSE_KEY, is_forget_on_close};
 use crate::storage::{SessionRecord, Storage, StorageError};
 
 /// Session-state keys the store copies into columns, so sessions can be listed by user.
@@ -26,11 +27,31 @@ const IDENTITY_KEY: &str = "actix_identity.user_id";
 #[derive(Clone)]
 pub struct StorageSessionStore {
     storage: Arc<dyn Storage>,
+    /// The lifetime of a session logged in without "Remember me" (see `remember`);
+    /// `None`: every session gets the middleware's TTL.
+    forget_on_close_ttl: Option<Duration>,
 }
 
 impl StorageSessionStore {
     pub fn new(storage: Arc<dyn Storage>) -> Self {
-        Self { storage }
+        Self {
+            storage,
+            forget_on_close_ttl: None,
+        }
+    }
+
+    /// Gives sessions marked forget-on-close this shorter lifetime instead.
+    pub fn with_forget_on_close_ttl(mut self, ttl: Duration) -> Self {
+        self.forget_on_close_ttl = Some(ttl);
+        self
+    }
+
+    /// The lifetime of a session with this state: the short one when it asks for it.
+    fn ttl_for(&self, state: &HashMap<String, String>, ttl: &Duration) -> Duration {
+        match self.forget_on_close_ttl {
+            Some(short) if is_forget_on_close(state.get(FORGET_ON_CLOSE_KEY)) => short.min(*ttl),
+            _ => *ttl,
+        }
     }
 }
 
@@ -92,7 +113,8 @@ impl CookieSessionStore for StorageSessionStore {
         ttl: &Duration,
     ) -> Result<SessionKey, SaveError> {
         let key = new_key().map_err(SaveError::Other)?;
-        let row = record(&key, &state, ttl).map_err(SaveError::Serialization)?;
+        let ttl = self.ttl_for(&state, ttl);
+        let row = record(&key, &state, &ttl).map_err(SaveError::Serialization)?;
         self.storage
             .session_save(row)
             .await
@@ -106,7 +128,8 @@ impl CookieSessionStore for StorageSessionStore {
         state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
-        let row = record(&key, &state, ttl).map_err(UpdateError::Serialization)?;
+        let row =
+            record(&key, &state, &self.ttl_for(&state, ttl)).map_err(UpdateError::Serialization)?;
         match self.storage.session_update(row).await {
             Ok(()) => Ok(key),
             // Revoked while this request ran: never bring it back. The browser gets a

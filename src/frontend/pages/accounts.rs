@@ -13,6 +13,7 @@ use crate::config::EmailVerification;
 use crate::crypto;
 use crate::domain::password::validate_password;
 use crate::domain::{Email, NewUser, User, Username};
+use crate::frontend::admin::registration::{self, SignupGate};
 use crate::frontend::auth::MaybeUser;
 use crate::frontend::auth::credentials::{Verdict, check_credentials};
 use crate::frontend::auth::session_store::{IP_KEY, USER_AGENT_KEY};
@@ -39,6 +40,14 @@ pub struct SignupForm {
     password1: String,
     #[serde(default)]
     password2: String,
+    /// The invite token, carried from the link in a hidden field.
+    #[serde(default)]
+    invite: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignupQuery {
+    invite: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,6 +57,8 @@ pub struct LoginForm {
     #[serde(default)]
     password: String,
     next: Option<String>,
+    /// The "Remember me" checkbox: present when ticked.
+    remember: Option<String>,
 }
 
 /// Only same-site paths are followed after log-in, never another host.
@@ -87,18 +98,46 @@ pub async fn signup_get(
     request: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
+    query: web::Query<SignupQuery>,
     MaybeUser(user): MaybeUser,
 ) -> Result<HttpResponse, AppError> {
     if user.is_some() {
         return Ok(see_other("/chat/"));
     }
+    let invite = query.invite.as_deref().unwrap_or("").trim().to_owned();
+    let gate = registration::signup_gate(&state, Some(&invite)).await?;
+    let refusal = match gate {
+        SignupGate::Refused(message) => Some(message),
+        _ => None,
+    };
     let context = context! {
         errors => minijinja::Value::from(minijinja::value::Serde(FieldErrors::new())),
         values => context!{},
-        becomes_admin => !state.storage.has_admin().await?,
+        becomes_admin => gate == SignupGate::FirstAdmin,
+        refusal => refusal,
+        invite => invite,
         ..base_context(&session, None)?
     };
     state.templates.page(&request, "pages/signup.html", context)
+}
+
+/// The sign-up page saying why this sign-up is refused, with nothing stored.
+fn signup_refused(
+    request: &HttpRequest,
+    state: &AppState,
+    session: &Session,
+    message: &str,
+) -> Result<HttpResponse, AppError> {
+    let context = context! {
+        errors => minijinja::Value::from(minijinja::value::Serde(FieldErrors::new())),
+        values => context!{},
+        refusal => message,
+        invite => "",
+        ..base_context(session, None)?
+    };
+    state
+        .templates
+        .page_with_status(request, "pages/signup.html", context, StatusCode::FORBIDDEN)
 }
 
 /// `POST /accounts/signup/`
@@ -111,6 +150,10 @@ pub async fn signup_post(
 ) -> Result<HttpResponse, AppError> {
     limits::check(&state.limits.signup, &client_ip(&request))?;
     let form = form.into_inner();
+    let gate = registration::signup_gate(&state, Some(&form.invite)).await?;
+    if let SignupGate::Refused(message) = gate {
+        return signup_refused(&request, &state, &session, message);
+    }
     let mut errors = FieldErrors::new();
     let username = Username::parse(&form.username)
         .map_err(|e| errors.entry("username").or_default().push(e.0))
@@ -143,7 +186,19 @@ pub async fn signup_post(
         // A fresh install's first account runs the place (the sign-up page says so).
         is_admin: !state.storage.has_admin().await?,
     };
-    let user = match state.storage.create_user(new).await {
+    let created = match &gate {
+        // The invite's use is counted in the same transaction as the account.
+        SignupGate::Invite(hash) => match state.storage.create_user_with_invite(hash, new).await {
+            // Spent or revoked between the check above and now.
+            Err(StorageError::NotFound) => {
+                let message = registration::invite_refusal(&state, hash).await;
+                return signup_refused(&request, &state, &session, message);
+            }
+            other => other,
+        },
+        _ => state.storage.create_user(new).await,
+    };
+    let user = match created {
         Ok(user) => user,
         Err(StorageError::Conflict(field)) => {
             let message = if field == "email" {
@@ -188,7 +243,7 @@ fn signup_again(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let values = context! { username => form.username.trim(), email => form.email.trim() };
-    let context = context! { errors => minijinja::Value::from(minijinja::value::Serde(errors)), values => values, ..base_context(session, None)? };
+    let context = context! { errors => minijinja::Value::from(minijinja::value::Serde(errors)), values => values, invite => form.invite.trim(), ..base_context(session, None)? };
     state.templates.page_with_status(
         request,
         "pages/signup.html",
@@ -275,6 +330,9 @@ pub async fn login_post(
         );
     }
     sign_in(&request, &session, &user)?;
+    if form.remember.is_none() {
+        crate::frontend::auth::remember::forget_on_close(&session)?;
+    }
     let mut response = see_other(&next);
     if let Ok(value) = HeaderValue::from_str(&next) {
         response

@@ -1,5 +1,11 @@
 //! `/chat/` and `/chat/room/{name}/`: a room's recent history, who is online, the live
-//! message form, and the list of one's rooms beside it.
+//! message form, and the list of one's rooms beside it with unread counts.
+//!
+//! Unread counts: opening a room marks everything on the page read; an open socket marks
+//! what it relays (at most every 2 s, see ws/session.rs). The public room has no
+//! memberships, so it has no read mark and shows no unread count.
+
+use std::collections::HashMap;
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -8,7 +14,7 @@ use serde::Serialize;
 
 use super::base_context;
 use super::view::MessageView;
-use crate::domain::{Room, RoomKind, RoomName, StoredMessage, User};
+use crate::domain::{Room, RoomId, RoomKind, RoomName, StoredMessage, User};
 use crate::frontend::access;
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
@@ -56,19 +62,22 @@ async fn render_room(
     user: &User,
     room: Room,
 ) -> Result<HttpResponse, AppError> {
-    let recent = state
+    let page = state.settings.chat.history;
+    // One more than a page says whether older messages exist, for the history sentinel.
+    let mut recent = state
         .storage
-        .messages_before(room.id, None, state.settings.chat.history)
+        .messages_before(room.id, None, page + 1)
         .await?;
+    let more = recent.len() as u64 > page;
+    recent.truncate(page as usize);
+    if let Some(newest) = recent.first()
+        && room.kind != RoomKind::Public
+    {
+        state.storage.mark_read(room.id, user.id, newest.id).await?;
+    }
     let messages = open_messages(state, recent.iter().rev())?;
-    let online = state.hub.presence(room.id).usernames;
-    let rooms: Vec<RoomLink> = state
-        .storage
-        .rooms_of(user.id)
-        .await?
-        .iter()
-        .map(RoomLink::from)
-        .collect();
+    let presence = state.hub.presence(room.id);
+    let rooms = room_links(state, user).await?;
     let title = rooms
         .iter()
         .find(|link| link.name == room.name.as_str())
@@ -76,9 +85,14 @@ async fn render_room(
         .unwrap_or_else(|| room.title.clone());
     let context = context! {
         room => context! { name => room.name.as_str(), title => title, kind => room.kind.as_str() },
+        room_admin => room.admin == Some(user.id),
         rooms => Value::from(minijinja::value::Serde(&rooms)),
+        current => room.name.as_str(),
         messages => Value::from(minijinja::value::Serde(&messages)),
-        online => online,
+        more => more,
+        before => recent.last().map(|m| m.id.0),
+        online => presence.usernames,
+        online_total => presence.online_total,
         ..base_context(session, Some(user))?
     };
     state.templates.page(request, "pages/chat.html", context)
@@ -86,10 +100,34 @@ async fn render_room(
 
 /// A room in the sidebar.
 #[derive(Debug, Serialize)]
-struct RoomLink {
+pub struct RoomLink {
     name: String,
     title: String,
     kind: &'static str,
+    /// Messages by others since the person last read the room.
+    unread: u64,
+}
+
+/// `user`'s rooms, newest activity first, each with its unread count: two queries for
+/// the whole list, whatever its length.
+pub async fn room_links(state: &AppState, user: &User) -> Result<Vec<RoomLink>, AppError> {
+    let unread: HashMap<RoomId, u64> = state
+        .storage
+        .unread_counts(user.id)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(state
+        .storage
+        .rooms_of(user.id)
+        .await?
+        .iter()
+        .map(|summary| {
+            let mut link = RoomLink::from(summary);
+            link.unread = unread.get(&summary.room.id).copied().unwrap_or(0);
+            link
+        })
+        .collect())
 }
 
 impl From<&RoomSummary> for RoomLink {
@@ -102,6 +140,7 @@ impl From<&RoomSummary> for RoomLink {
             name: summary.room.name.as_str().to_owned(),
             title,
             kind: summary.room.kind.as_str(),
+            unread: 0,
         }
     }
 }

@@ -3,6 +3,8 @@
 pub mod accounts;
 pub mod chat;
 pub mod email_verification;
+pub mod files;
+pub mod history;
 pub mod home;
 pub mod password_reset;
 pub mod profiles;

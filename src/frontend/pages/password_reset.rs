@@ -150,9 +150,15 @@ async fn send_reset_link(state: &AppState, email: &Email) {
             return;
         }
     };
+    mail_reset_link(state, &user).await;
+}
+
+/// Mails `user` a fresh single-use reset link; failures are logged. The admin pages send
+/// the same link the reset page does.
+pub(crate) async fn mail_reset_link(state: &AppState, user: &User) {
     mail_link(
         state,
-        &user,
+        user,
         TokenPurpose::Reset,
         RESET_VALID_FOR,
         "/accounts/password/reset/key/",

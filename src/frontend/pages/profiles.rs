@@ -1,5 +1,7 @@
-//! `/profile/…`: a person's page, and editing one's own through htmx.
+//! `/profile/…`: a person's page, and editing one's own (details and avatar) through htmx;
+//! `/media/avatars/…`: avatars, public.
 
+use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
@@ -8,6 +10,7 @@ use minijinja::value::merge_maps;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
+use super::files::{UploadError, read_upload};
 use super::view::{UserView, iso};
 use super::{FieldErrors, base_context};
 use crate::domain::{Bio, DisplayName, ProfileUpdate, User, Username};
@@ -15,6 +18,7 @@ use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
 use crate::frontend::state::AppState;
 use crate::frontend::templates::is_htmx;
+use crate::media;
 
 #[derive(Debug, Deserialize)]
 pub struct ProfileForm {
@@ -126,4 +130,64 @@ pub async fn profile_edit_post(
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/profile/{}/", updated.username)))
         .finish())
+}
+
+/// The public address of the avatar stored as `name`.
+pub fn avatar_url(name: &str) -> String {
+    format!("/media/avatars/{name}")
+}
+
+/// `POST /profile/avatar/` (multipart, through htmx): replaces one's avatar with the image
+/// sent, re-encoded as a square PNG. A refused upload changes nothing.
+#[tracing::instrument(skip_all, fields(user = %me.id))]
+pub async fn avatar_post(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(me): CurrentUser,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    const TARGET: &str = "avatar-status";
+    let max = state.settings.accounts.max_avatar_bytes;
+    let upload = match read_upload(payload, "avatar", max).await {
+        Ok(upload) => upload,
+        Err(e) => return Ok(e.respond(&request, TARGET)),
+    };
+    let bytes = upload.bytes;
+    // Decoding and resizing is CPU work: off the async workers.
+    let converted = web::block(move || {
+        let kind = media::sniff(&bytes)?;
+        if !kind.is_image() {
+            return Err(UploadError::Image(media::ImageError::NotImage));
+        }
+        Ok(media::avatar_png(&bytes, kind)?)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("avatar worker: {e}")))?;
+    let png = match converted {
+        Ok(png) => png,
+        Err(e) => return Ok(e.respond(&request, TARGET)),
+    };
+    state.storage.replace_avatar(me.id, png, "png").await?;
+    let to = format!("/profile/{}/", me.username);
+    if is_htmx(&request) {
+        return Ok(HttpResponse::Ok()
+            .insert_header(("HX-Redirect", to))
+            .finish());
+    }
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish())
+}
+
+/// `GET /media/avatars/{name}`: public, like the profile it belongs to; names are random
+/// and never reused, so it may be cached for good.
+pub async fn avatar_get(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let bytes = state.storage.avatar_content(&name).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/png"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .body(bytes))
 }

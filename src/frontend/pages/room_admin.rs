@@ -15,6 +15,7 @@ use crate::domain::{Room, RoomKind, User, Username};
 use crate::frontend::access;
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
+use crate::frontend::groups;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
@@ -184,7 +185,7 @@ pub async fn member_remove_post(
             "The admin stays in the group; delete it instead.".into(),
         ));
     }
-    state.storage.remove_member(room.id, member.id).await?;
+    groups::remove_member(&state, room.id, member.id).await?;
     Ok(see_other(settings_location(&room)))
 }
 
@@ -201,7 +202,7 @@ pub async fn leave_post(
             "The admin cannot leave; delete the group instead.".into(),
         ));
     }
-    state.storage.remove_member(room.id, me.id).await?;
+    groups::remove_member(&state, room.id, me.id).await?;
     Ok(see_other("/chat/"))
 }
 
@@ -213,7 +214,7 @@ pub async fn delete_post(
     CurrentUser(me): CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let room = administered_group(&state, &name, &me).await?;
-    state.storage.delete_room(room.id).await?;
+    groups::delete_room(&state, room.id).await?;
     Ok(see_other("/chat/"))
 }
 

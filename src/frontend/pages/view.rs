@@ -24,11 +24,15 @@ pub struct UserView {
     pub name: String,
     pub initials: String,
     pub colour: &'static str,
+    /// The uploaded avatar's URL; `None` shows the initials.
+    pub avatar: Option<String>,
 }
 
 impl From<&User> for UserView {
     fn from(user: &User) -> Self {
-        Self::new(user.id.0, &user.username, user.shown_name())
+        let mut view = Self::new(user.id.0, &user.username, user.shown_name());
+        view.avatar = user.avatar.as_deref().map(super::profiles::avatar_url);
+        view
     }
 }
 
@@ -49,6 +53,7 @@ impl UserView {
             name: name.to_owned(),
             initials,
             colour: AVATAR_COLOURS[hash % AVATAR_COLOURS.len()],
+            avatar: None,
         }
     }
 
@@ -67,6 +72,7 @@ pub struct MessageView {
     /// HH:MM UTC, shown until the page's script localises it.
     pub time: String,
     pub edited: bool,
+    pub file: Option<super::files::FileView>,
 }
 
 impl MessageView {
@@ -90,6 +96,7 @@ impl MessageView {
             created: iso(message.created),
             time: message.created.format("%H:%M").to_string(),
             edited: message.edited.is_some(),
+            file: message.file.as_ref().map(super::files::FileView::from),
         }
     }
 }

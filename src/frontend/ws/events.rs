@@ -6,11 +6,11 @@ use minijinja::context;
 use serde_json::json;
 
 use super::protocol::Refusal;
-use crate::domain::{MessageId, StoredMessage};
+use crate::domain::{MessageId, RoomId, StoredMessage, User};
 use crate::frontend::pages::view::MessageView;
 use crate::frontend::templates::Templates;
 use crate::frontend::wire::message_json;
-use crate::hub::{Presence, RoomEvent};
+use crate::hub::{Notice, Presence, RoomEvent};
 
 /// A new message, for browsers (appended to `#messages`) and programs.
 pub fn render_message(
@@ -33,6 +33,7 @@ pub fn render_message(
         message_id: Some(message.id),
         html: html.into(),
         json: json.to_string().into(),
+        from: None,
     })
 }
 
@@ -41,17 +42,23 @@ pub fn render_presence(templates: &Templates, presence: &Presence) -> RoomEvent 
     let html = templates
         .render(
             "partials/presence_oob.html",
-            context! { online => presence.usernames.clone() },
+            context! { online => presence.usernames.clone(), online_total => presence.online_total },
         )
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "presence fragment failed to render");
             String::new()
         });
-    let json = json!({ "type": "presence", "online": presence.usernames.len(), "users": presence.usernames });
+    let json = json!({
+        "type": "presence",
+        "online": presence.usernames.len(),
+        "users": presence.usernames,
+        "online_total": presence.online_total,
+    });
     RoomEvent {
         message_id: None,
         html: html.into(),
         json: json.to_string().into(),
+        from: None,
     }
 }
 
@@ -95,6 +102,7 @@ pub fn render_edited(
         message_id: None,
         html: html.into(),
         json: json.to_string().into(),
+        from: None,
     })
 }
 
@@ -110,5 +118,59 @@ pub fn render_deleted(id: MessageId) -> RoomEvent {
         message_id: None,
         html: html.into(),
         json: json.to_string().into(),
+        from: None,
+    }
+}
+
+/// Someone is typing: ephemeral, never stored. Browsers show it for a few seconds; the
+/// typist's own sockets skip it (`from`).
+pub fn render_typing(templates: &Templates, user: &User) -> RoomEvent {
+    let html = templates
+        .render(
+            "partials/typing_oob.html",
+            context! { user => user.username.as_str() },
+        )
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "typing fragment failed to render");
+            String::new()
+        });
+    let json = json!({ "type": "typing", "user": user.username.as_str() });
+    RoomEvent {
+        message_id: None,
+        html: html.into(),
+        json: json.to_string().into(),
+        from: Some(user.id),
+    }
+}
+
+/// A new message in `room`, for its members' sockets in other rooms: browsers move the
+/// sidebar entry up and count it unread (app.js), programs get `room_activity`. The same
+/// bytes go to every member, so nothing in it depends on who reads it.
+pub fn render_activity(
+    templates: &Templates,
+    room: RoomId,
+    room_name: &str,
+    message: &StoredMessage,
+) -> Notice {
+    let author = message.author.as_ref().map(|a| a.username.as_str());
+    let html = templates
+        .render(
+            "partials/room_activity_oob.html",
+            context! { room => room_name, id => message.id.0, author => author },
+        )
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "activity fragment failed to render");
+            String::new()
+        });
+    let json =
+        json!({ "type": "room_activity", "room": room_name, "id": message.id.0, "author": author });
+    Notice {
+        room,
+        event: RoomEvent {
+            message_id: None,
+            html: html.into(),
+            json: json.to_string().into(),
+            from: None,
+        },
     }
 }

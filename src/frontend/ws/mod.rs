@@ -4,14 +4,25 @@
 //! Bearer` or `?token=`) and may send no Origin.
 //!
 //! Close codes: 1008 policy (origin or auth refused after upgrade), 1009 a frame beyond
-//! the hard cap (4 × `limits.ws_max_frame`), 4008 too slow to keep up (resume from the
-//! last id seen). Frames between the soft and hard cap get an `error` event instead.
+//! the hard cap (4 × `limits.ws_max_frame`), 4003 the account was deactivated or deleted,
+//! 4004 no longer a member (removed, left, or the room was deleted), 4008 too slow to keep
+//! up (resume from the last id seen). Frames between the soft and hard cap get an `error`
+//! event instead.
+//!
+//! Besides the room's own events, a socket carries `typing` (`{"type":"typing","user":…}`:
+//! sent as `{"type":"typing"}` by programs and by app.js alike, relayed at most every
+//! 1.5 s per socket, never stored, not echoed to the typist's sockets), `presence` with
+//! the site-wide `online_total`, and `room_activity` notices about its person's other
+//! rooms (for the sidebar). A socket also moves its person's read mark up to what it
+//! relayed, at most every 2 s.
 
 mod events;
 mod protocol;
 mod session;
 
-pub use events::{render_deleted, render_edited, render_message, render_presence};
+pub use events::{
+    render_activity, render_deleted, render_edited, render_message, render_presence, render_typing,
+};
 
 use actix_identity::Identity;
 use actix_web::http::header;

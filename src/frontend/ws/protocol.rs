@@ -28,6 +28,9 @@ pub enum Command {
     Delete {
         id: MessageId,
     },
+    /// The person is typing: relayed to the room's other sockets, never stored. Browsers
+    /// send the same JSON (`{"type":"typing"}`) from app.js through the htmx socket.
+    Typing,
 }
 
 /// A refused frame: `code` is stable for programs, `detail` is for people.
@@ -92,6 +95,7 @@ pub fn parse(text: &str) -> Result<Command, Refusal> {
         Some("delete") => Ok(Command::Delete {
             id: message_id(incoming.id)?,
         }),
+        Some("typing") => Ok(Command::Typing),
         Some("resume") => match incoming.after {
             Some(after) if after >= 0 => Ok(Command::Resume {
                 after: MessageId(after),
@@ -142,6 +146,7 @@ mod tests {
         ] {
             assert_eq!(parse(bad).map_err(|r| r.code), Err("invalid"), "{bad}");
         }
+        assert_eq!(parse(r#"{"type":"typing"}"#), Ok(Command::Typing));
         assert_eq!(
             parse(r#"{"type":"dance"}"#).map_err(|r| r.code),
             Err("unknown_type")

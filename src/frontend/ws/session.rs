@@ -8,7 +8,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
-use super::events::{render_message, render_refusal};
+use super::events::{render_message, render_refusal, render_typing};
 use super::protocol::{Command, Format, Refusal, parse};
 use crate::domain::{MessageId, Room, RoomKind, StoredMessage, User};
 use crate::frontend::limits;
@@ -17,6 +17,7 @@ use crate::frontend::messaging::{
 };
 use crate::frontend::pages::view::MessageView;
 use crate::frontend::state::AppState;
+use crate::hub::{Ejection, Notice, RoomEvent};
 
 const HEARTBEAT: Duration = Duration::from_secs(30);
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(75);
@@ -24,6 +25,30 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(75);
 const RESUME_PAGE: u64 = 200;
 /// Closed with this when the socket fell behind the room's buffer; the client resumes.
 pub const CLOSE_TOO_SLOW: u16 = 4008;
+/// Closed with this when the account was deactivated or deleted: do not reconnect.
+pub const CLOSE_ACCOUNT_CLOSED: u16 = 4003;
+/// Closed with this when the person was removed from the room or the room was deleted.
+pub const CLOSE_NOT_A_MEMBER: u16 = 4004;
+/// How many queued events one turn of the loop writes before yielding: they leave in one
+/// socket write (actix-ws encodes everything queued into one buffer), not one each.
+const EVENTS_PER_TURN: usize = 64;
+/// A socket writes its person's read mark at most this often: reading a busy room costs
+/// one small UPDATE per socket per interval, not one per message.
+const MARK_READ_EVERY: Duration = Duration::from_secs(2);
+/// A socket relays at most one typing event per this interval; the rest are dropped
+/// silently (clients send one every ~2 s while typing, so nothing is lost).
+const TYPING_EVERY: Duration = Duration::from_millis(1500);
+
+/// What one socket remembers between frames.
+struct Tracking {
+    /// Live events at or below this id were already sent by a resume.
+    sent_up_to: MessageId,
+    /// The newest message this socket has shown its person.
+    read_up_to: MessageId,
+    /// The read mark last written to storage by this socket.
+    marked: MessageId,
+    last_typing: Option<Instant>,
+}
 
 pub struct Connection {
     pub state: Arc<AppState>,
@@ -40,24 +65,45 @@ enum Exit {
 
 pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: AggregatedMessageStream) {
     let conn = Arc::new(conn);
-    let posts = start_poster(Arc::clone(&conn), ws.clone());
+    // Started on the first write: most sockets only read, and an idle one should cost as
+    // little memory as possible.
+    let mut posts: Option<mpsc::Sender<Write>> = None;
     let mut subscription = conn
         .state
         .hub
         .join(conn.room.id, conn.user.id, &conn.user.username);
+    // The account may have been closed, or the person removed from the room, between the
+    // upgrade's check and joining: that ejection reached no socket, so look again now that
+    // this one would get it.
+    if let Some(why) = ejection_since_upgrade(&conn).await {
+        drop(subscription);
+        let _ = ws.close(Some(close_reason(why))).await;
+        return;
+    }
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    // Armed only while something read waits to be marked: an idle socket has no timer.
+    let mut mark_due: Option<tokio::time::Instant> = None;
     let mut last_heard = Instant::now();
-    // Live events at or below this id were already sent by a resume.
-    let mut sent_up_to = MessageId(0);
+    let mut seen = Tracking {
+        sent_up_to: MessageId(0),
+        read_up_to: MessageId(0),
+        marked: MessageId(0),
+        last_typing: None,
+    };
+    let mut notices_open = true;
 
     let exit = loop {
+        if mark_due.is_none() && seen.read_up_to > seen.marked {
+            mark_due = Some(tokio::time::Instant::now() + MARK_READ_EVERY);
+        }
+        let mark_at = mark_due.unwrap_or_else(tokio::time::Instant::now);
         tokio::select! {
             incoming = stream.recv() => {
                 last_heard = Instant::now();
                 match incoming {
                     None | Some(Ok(AggregatedMessage::Close(_))) => break Exit::Gone,
                     Some(Ok(AggregatedMessage::Text(text))) => {
-                        if let Err(exit) = on_text(&conn, &mut ws, &posts, &text, &mut sent_up_to).await {
+                        if let Err(exit) = on_text(&conn, &mut ws, &mut posts, &text, &mut seen).await {
                             break exit;
                         }
                     }
@@ -79,11 +125,20 @@ pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: Aggreg
             }
             event = subscription.events.recv() => match event {
                 Ok(event) => {
-                    if event.message_id.is_some_and(|id| id <= sent_up_to) {
-                        continue;
+                    if relay(&conn, &mut ws, &event, &mut seen).await.is_err() { break Exit::Gone; }
+                    // Whatever else is already queued goes out in the same socket write.
+                    let mut drained = Ok(());
+                    for _ in 0..EVENTS_PER_TURN {
+                        match subscription.events.try_recv() {
+                            Ok(event) => {
+                                drained = relay(&conn, &mut ws, &event, &mut seen).await;
+                                if drained.is_err() { break; }
+                            }
+                            // A lag or a close shows up on the next `recv`.
+                            Err(_) => break,
+                        }
                     }
-                    let bytes = match conn.format { Format::Html => event.html.clone(), Format::Json => event.json.clone() };
-                    if ws.text(bytes).await.is_err() { break Exit::Gone; }
+                    if drained.is_err() { break Exit::Gone; }
                 }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::info!(missed, user = %conn.user.id, "socket too slow, closing");
@@ -94,6 +149,29 @@ pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: Aggreg
                 }
                 Err(RecvError::Closed) => break Exit::Gone,
             },
+            changed = subscription.ejected.changed() => {
+                let why = *subscription.ejected.borrow_and_update();
+                match (why, changed) {
+                    (Some(why), _) => {
+                        tracing::info!(user = %conn.user.id, ?why, "socket ejected");
+                        break Exit::Close(close_reason(why));
+                    }
+                    (None, Ok(())) => {}
+                    (None, Err(_)) => break Exit::Gone,
+                }
+            }
+            notice = subscription.notices.recv(), if notices_open => match notice {
+                Ok(notice) => {
+                    if relay_notice(&conn, &mut ws, &notice).await.is_err() { break Exit::Gone; }
+                }
+                // A missed notice only leaves a sidebar count stale until the next page.
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => notices_open = false,
+            },
+            _ = tokio::time::sleep_until(mark_at), if mark_due.is_some() => {
+                mark_due = None;
+                mark_read_now(&conn, &mut seen);
+            }
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > CLIENT_TIMEOUT { break Exit::Gone; }
                 if ws.ping(b"").await.is_err() { break Exit::Gone; }
@@ -101,11 +179,109 @@ pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: Aggreg
         }
     };
     drop(subscription);
+    mark_read_now(&conn, &mut seen);
     if let Exit::Close(reason) = exit {
         let _ = ws.close(Some(reason)).await;
     } else {
         let _ = ws.close(None).await;
     }
+}
+
+fn close_reason(why: Ejection) -> CloseReason {
+    let (code, description) = match why {
+        Ejection::AccountClosed => (CLOSE_ACCOUNT_CLOSED, "account closed"),
+        Ejection::RemovedFromRoom => (CLOSE_NOT_A_MEMBER, "no longer a member of this room"),
+        Ejection::RoomDeleted => (CLOSE_NOT_A_MEMBER, "room deleted"),
+    };
+    CloseReason {
+        code: CloseCode::Other(code),
+        description: Some(description.into()),
+    }
+}
+
+/// Whether the socket's owner lost the account or the room since the upgrade checked; a
+/// storage failure keeps the socket (the upgrade already checked once).
+async fn ejection_since_upgrade(conn: &Connection) -> Option<Ejection> {
+    let storage = &conn.state.storage;
+    let checked = async {
+        if !storage.user_by_id(conn.user.id).await?.is_active {
+            return Ok(Some(Ejection::AccountClosed));
+        }
+        if conn.room.kind != RoomKind::Public
+            && !storage.is_member(conn.room.id, conn.user.id).await?
+        {
+            return Ok(Some(Ejection::RemovedFromRoom));
+        }
+        Ok(None)
+    };
+    match checked.await {
+        Ok(ejection) => ejection,
+        Err(crate::storage::StorageError::NotFound) => Some(Ejection::AccountClosed),
+        Err(error) => {
+            tracing::error!(%error, "could not re-check the socket's access");
+            None
+        }
+    }
+}
+
+/// Sends one room event in this socket's format, unless a resume already sent it or
+/// this socket's own person caused it (typing).
+async fn relay(
+    conn: &Connection,
+    ws: &mut actix_ws::Session,
+    event: &RoomEvent,
+    seen: &mut Tracking,
+) -> Result<(), actix_ws::Closed> {
+    if event.message_id.is_some_and(|id| id <= seen.sent_up_to) {
+        return Ok(());
+    }
+    if event.from == Some(conn.user.id) {
+        return Ok(());
+    }
+    if let Some(id) = event.message_id {
+        seen.read_up_to = seen.read_up_to.max(id);
+    }
+    ws.text(bytes_of(conn, event)).await
+}
+
+fn bytes_of(conn: &Connection, event: &RoomEvent) -> bytestring::ByteString {
+    match conn.format {
+        Format::Html => event.html.clone(),
+        Format::Json => event.json.clone(),
+    }
+}
+
+/// Sends a notice about another of the person's rooms; this room's own news already
+/// arrives as room events.
+async fn relay_notice(
+    conn: &Connection,
+    ws: &mut actix_ws::Session,
+    notice: &Notice,
+) -> Result<(), actix_ws::Closed> {
+    if notice.room == conn.room.id {
+        return Ok(());
+    }
+    ws.text(bytes_of(conn, &notice.event)).await
+}
+
+/// Writes the read mark if this socket showed anything new since the last write, off the
+/// loop. The public room has no memberships, so nothing to mark there.
+fn mark_read_now(conn: &Arc<Connection>, seen: &mut Tracking) {
+    if seen.read_up_to <= seen.marked || conn.room.kind == RoomKind::Public {
+        return;
+    }
+    seen.marked = seen.read_up_to;
+    let (conn, up_to) = (Arc::clone(conn), seen.read_up_to);
+    actix_web::rt::spawn(async move {
+        if let Err(error) = conn
+            .state
+            .storage
+            .mark_read(conn.room.id, conn.user.id, up_to)
+            .await
+        {
+            tracing::warn!(%error, "read mark not saved");
+        }
+    });
 }
 
 /// Messages a socket sent that wait for storage; beyond this it is told to slow down.
@@ -136,28 +312,45 @@ fn start_poster(conn: Arc<Connection>, mut ws: actix_ws::Session) -> mpsc::Sende
 }
 
 async fn on_text(
-    conn: &Connection,
+    conn: &Arc<Connection>,
     ws: &mut actix_ws::Session,
-    posts: &mpsc::Sender<Write>,
+    posts: &mut Option<mpsc::Sender<Write>>,
     text: &str,
-    sent_up_to: &mut MessageId,
+    seen: &mut Tracking,
 ) -> Result<(), Exit> {
     // Ok: a write for the poster's queue; Err: already settled here (a resume, a refusal).
     let write = match parse_frame(conn, text) {
-        Ok(Command::Send { body }) => Ok(Write::Post(body)),
+        Ok(Command::Typing) => {
+            typing(conn, seen);
+            return Ok(());
+        }
+        Ok(Command::Send { body }) => {
+            // A sent message ends a typing burst; the next keystroke starts another.
+            seen.last_typing = None;
+            Ok(Write::Post(body))
+        }
         Ok(Command::Edit { id, body }) => Ok(Write::Edit(id, body)),
         Ok(Command::Delete { id }) => Ok(Write::Delete(id)),
-        Ok(Command::Resume { after }) => Err(resume(conn, ws, after, sent_up_to).await),
+        Ok(Command::Resume { after }) => {
+            let resumed = resume(conn, ws, after, &mut seen.sent_up_to).await;
+            seen.read_up_to = seen.read_up_to.max(seen.sent_up_to);
+            Err(resumed)
+        }
         Err(refusal) => Err(Err(refusal)),
     };
     let outcome = match write {
-        Ok(write) => posts.try_send(write).map_err(|error| match error {
-            TrySendError::Full(_) => Refusal::new(
-                "busy",
-                "Too many of your messages are waiting to be saved; slow down.",
-            ),
-            TrySendError::Closed(_) => Refusal::new("unavailable", "This connection is closing."),
-        }),
+        Ok(write) => posts
+            .get_or_insert_with(|| start_poster(Arc::clone(conn), ws.clone()))
+            .try_send(write)
+            .map_err(|error| match error {
+                TrySendError::Full(_) => Refusal::new(
+                    "busy",
+                    "Too many of your messages are waiting to be saved; slow down.",
+                ),
+                TrySendError::Closed(_) => {
+                    Refusal::new("unavailable", "This connection is closing.")
+                }
+            }),
         Err(done) => done,
     };
     match outcome {
@@ -176,13 +369,35 @@ fn parse_frame(conn: &Connection, text: &str) -> Result<Command, Refusal> {
             format!("Frames are limited to {} KiB.", max / 1024),
         ));
     }
-    if limits::check(&conn.state.limits.ws_messages, &conn.user.id).is_err() {
+    let command = parse(text);
+    // Typing has its own per-socket throttle: it must not use up the person's allowance
+    // for messages.
+    if command != Ok(Command::Typing)
+        && limits::check(&conn.state.limits.ws_messages, &conn.user.id).is_err()
+    {
         return Err(Refusal::new(
             "rate_limited",
             "You are sending too fast; slow down.",
         ));
     }
-    parse(text)
+    command
+}
+
+/// Relays a typing event to the room's other sockets, at most once per `TYPING_EVERY`
+/// per socket.
+fn typing(conn: &Connection, seen: &mut Tracking) {
+    let now = Instant::now();
+    if seen
+        .last_typing
+        .is_some_and(|last| now.duration_since(last) < TYPING_EVERY)
+    {
+        return;
+    }
+    seen.last_typing = Some(now);
+    conn.state.hub.publish(
+        conn.room.id,
+        render_typing(&conn.state.templates, &conn.user),
+    );
 }
 
 /// Carries out one write; nothing changes when it is refused.

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
@@ -236,6 +236,73 @@ impl SqlStorage {
             .map_err(internal)?;
         add_members(&txn, room.0, &keep).await?;
         txn.commit().await.map_err(internal)
+    }
+
+    pub(super) async fn room_member_ids(&self, room: RoomId) -> StorageResult<Vec<UserId>> {
+        let ids: Vec<i64> = memberships::Entity::find()
+            .select_only()
+            .column(memberships::Column::UserId)
+            .filter(memberships::Column::RoomId.eq(room.0))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(ids.into_iter().map(UserId).collect())
+    }
+
+    /// Messages by others above the read mark, counted per room in one joined query.
+    pub(super) async fn unread_of(&self, user: UserId) -> StorageResult<Vec<(RoomId, u64)>> {
+        let author = (messages::Entity, messages::Column::AuthorId);
+        let query = Query::select()
+            .column((messages::Entity, messages::Column::RoomId))
+            .expr(Expr::col((messages::Entity, messages::Column::Id)).count())
+            .from(messages::Entity)
+            .inner_join(
+                memberships::Entity,
+                Expr::col((memberships::Entity, memberships::Column::RoomId))
+                    .equals((messages::Entity, messages::Column::RoomId)),
+            )
+            .and_where(Expr::col((memberships::Entity, memberships::Column::UserId)).eq(user.0))
+            .and_where(
+                Expr::col((messages::Entity, messages::Column::Id)).gt(Expr::col((
+                    memberships::Entity,
+                    memberships::Column::LastRead,
+                ))),
+            )
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col(author).is_null())
+                    .add(Expr::col(author).ne(user.0)),
+            )
+            .group_by_col((messages::Entity, messages::Column::RoomId))
+            .to_owned();
+        let statement = self.db.get_database_backend().build(&query);
+        let rows = self.db.query_all_raw(statement).await.map_err(internal)?;
+        rows.iter()
+            .map(|row| {
+                let room: i64 = row.try_get_by_index(0).map_err(internal)?;
+                let count: i64 = row.try_get_by_index(1).map_err(internal)?;
+                Ok((RoomId(room), u64::try_from(count).unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    pub(super) async fn move_read_mark(
+        &self,
+        room: RoomId,
+        user: UserId,
+        up_to: MessageId,
+    ) -> StorageResult<()> {
+        // The filter keeps the mark monotonic when two sockets of one person race.
+        memberships::Entity::update_many()
+            .col_expr(memberships::Column::LastRead, Expr::value(up_to.0))
+            .filter(memberships::Column::RoomId.eq(room.0))
+            .filter(memberships::Column::UserId.eq(user.0))
+            .filter(memberships::Column::LastRead.lt(up_to.0))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(())
     }
 
     pub(super) async fn insert_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {

@@ -19,6 +19,8 @@ impl SqlStorage {
         let mut ids: Vec<i64> = rows.iter().filter_map(|m| m.author_id).collect();
         ids.sort_unstable();
         ids.dedup();
+        let file_ids: Vec<i64> = rows.iter().filter_map(|m| m.file_id).collect();
+        let files = self.file_refs(file_ids).await?;
         let authors: HashMap<i64, Author> = if ids.is_empty() {
             HashMap::new()
         } else {
@@ -49,6 +51,7 @@ impl SqlStorage {
                 body: Sealed(row.body_sealed),
                 created: row.created,
                 edited: row.edited,
+                file: row.file_id.and_then(|id| files.get(&id).cloned()),
             })
             .collect())
     }

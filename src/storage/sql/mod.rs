@@ -28,6 +28,8 @@ use super::StorageError;
 pub struct SqlStorage {
     db: DatabaseConnection,
     messages: writer::MessageWriter,
+    /// Where uploads and avatars live; `None` until [`SqlStorage::with_data_dir`].
+    dirs: Option<std::sync::Arc<files::Dirs>>,
 }
 
 impl SqlStorage {
@@ -50,7 +52,11 @@ impl SqlStorage {
             });
         let db = Database::connect(options).await.map_err(internal)?;
         let messages = writer::MessageWriter::start(db.clone());
-        Ok(Self { db, messages })
+        Ok(Self {
+            db,
+            messages,
+            dirs: None,
+        })
     }
 
     /// Applies every pending migration.

@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::entities::rooms;
 use super::{SqlStorage, internal};
-use crate::domain::{NewRoom, Room, RoomId, RoomKind, RoomName, User, UserId};
+use crate::domain::{MessageId, NewRoom, Room, RoomId, RoomKind, RoomName, User, UserId};
 use crate::storage::{RoomStore, RoomSummary, StorageError, StorageResult};
 
 impl TryFrom<rooms::Model> for Room {
@@ -108,6 +108,18 @@ impl RoomStore for SqlStorage {
         } else {
             Ok(())
         }
+    }
+
+    async fn member_ids(&self, room: RoomId) -> StorageResult<Vec<UserId>> {
+        self.room_member_ids(room).await
+    }
+
+    async fn unread_counts(&self, user: UserId) -> StorageResult<Vec<(RoomId, u64)>> {
+        self.unread_of(user).await
+    }
+
+    async fn mark_read(&self, room: RoomId, user: UserId, up_to: MessageId) -> StorageResult<()> {
+        self.move_read_mark(room, user, up_to).await
     }
 
     async fn room_by_name(&self, name: &RoomName) -> StorageResult<Room> {

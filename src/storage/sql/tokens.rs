@@ -74,4 +74,13 @@ impl TokenStore for SqlStorage {
             .map_err(internal)?;
         Ok(revoked.rows_affected)
     }
+
+    async fn token_purge_expired(&self) -> StorageResult<u64> {
+        let purged = refresh_tokens::Entity::delete_many()
+            .filter(refresh_tokens::Column::Expires.lte(Utc::now()))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(purged.rows_affected)
+    }
 }

@@ -6,7 +6,7 @@ use sea_orm::{
     QuerySelect, Set, TransactionTrait,
 };
 
-use super::entities::{sessions, users};
+use super::entities::{account_tokens, memberships, refresh_tokens, rooms, sessions, users};
 use super::{SqlStorage, internal, write_error};
 use crate::domain::{NewUser, ProfileUpdate, User, UserId, Username};
 use crate::storage::{Credentials, StorageError, StorageResult, UserStore};
@@ -177,6 +177,107 @@ impl UserStore for SqlStorage {
             .await
             .map_err(internal)?;
         Ok(admins > 0)
+    }
+
+    async fn change_username(&self, id: UserId, username: &Username) -> StorageResult<User> {
+        let updated = users::Entity::update_many()
+            .col_expr(users::Column::Username, username.as_str().into())
+            .col_expr(
+                users::Column::UsernameKey,
+                username.as_str().to_lowercase().into(),
+            )
+            .filter(users::Column::Id.eq(id.0))
+            .exec(&self.db)
+            .await
+            .map_err(|e| write_error(e, |_| "username"))?;
+        if updated.rows_affected == 0 {
+            return Err(StorageError::NotFound);
+        }
+        self.user_by_id(id).await
+    }
+
+    async fn delete_user(&self, id: UserId) -> StorageResult<()> {
+        // One transaction: the last-admin check, the rooms' hand-over and the deletion
+        // either all happen or none does, so two admins leaving at once cannot both pass.
+        let txn = self.db.begin().await.map_err(internal)?;
+        let row = users::Entity::find_by_id(id.0)
+            .one(&txn)
+            .await
+            .map_err(internal)?
+            .ok_or(StorageError::NotFound)?;
+        if row.is_admin && row.is_active {
+            let other_admins = users::Entity::find()
+                .filter(users::Column::IsAdmin.eq(true))
+                .filter(users::Column::IsActive.eq(true))
+                .filter(users::Column::Id.ne(id.0))
+                .count(&txn)
+                .await
+                .map_err(internal)?;
+            if other_admins == 0 {
+                return Err(StorageError::Conflict("last admin"));
+            }
+        }
+        let administered = rooms::Entity::find()
+            .filter(rooms::Column::AdminId.eq(id.0))
+            .all(&txn)
+            .await
+            .map_err(internal)?;
+        for room in administered {
+            // The member who joined first (ties: the older account) keeps the room going.
+            let heir = memberships::Entity::find()
+                .filter(memberships::Column::RoomId.eq(room.id))
+                .filter(memberships::Column::UserId.ne(id.0))
+                .order_by_asc(memberships::Column::Joined)
+                .order_by_asc(memberships::Column::UserId)
+                .one(&txn)
+                .await
+                .map_err(internal)?;
+            match heir {
+                Some(heir) => {
+                    rooms::Entity::update_many()
+                        .col_expr(rooms::Column::AdminId, Some(heir.user_id).into())
+                        .filter(rooms::Column::Id.eq(room.id))
+                        .exec(&txn)
+                        .await
+                        .map_err(internal)?;
+                }
+                // Nobody left to read it: its memberships and messages go with it.
+                None => {
+                    rooms::Entity::delete_by_id(room.id)
+                        .exec(&txn)
+                        .await
+                        .map_err(internal)?;
+                }
+            }
+        }
+        // The foreign keys would cascade these too; deleting them here keeps the promise
+        // even on a database whose foreign keys are off.
+        sessions::Entity::delete_many()
+            .filter(sessions::Column::UserId.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        refresh_tokens::Entity::delete_many()
+            .filter(refresh_tokens::Column::UserId.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        account_tokens::Entity::delete_many()
+            .filter(account_tokens::Column::UserId.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        memberships::Entity::delete_many()
+            .filter(memberships::Column::UserId.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        // messages.author_id is ON DELETE SET NULL: the words stay, shown as "deleted user".
+        users::Entity::delete_by_id(id.0)
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        txn.commit().await.map_err(internal)
     }
 
     async fn count_users(&self) -> StorageResult<u64> {

@@ -10,6 +10,8 @@ pub struct Model {
     pub created: DateTimeUtc,
     pub expires: DateTimeUtc,
     pub used: Option<DateTimeUtc>,
+    /// The address a `change_email` token moves its account to.
+    pub new_email: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ pub struct Model {
     pub body_sealed: String,
     pub created: DateTimeUtc,
     pub edited: Option<DateTimeUtc>,
+    pub file_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,9 +2,14 @@
 
 pub mod account_tokens;
 pub mod audit_log;
+pub mod file_trash;
+pub mod files;
+pub mod invites;
+pub mod key_rotations;
 pub mod memberships;
 pub mod messages;
 pub mod refresh_tokens;
 pub mod rooms;
 pub mod sessions;
+pub mod site_settings;
 pub mod users;

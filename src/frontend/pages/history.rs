@@ -1,0 +1,88 @@
+//! The fragments the chat page loads after it is shown: older messages as the person
+//! scrolls up (`/chat/room/{name}/history/?before=ID`), and the room list when a room it
+//! does not show yet gets a message (`/chat/sidebar/`).
+
+use actix_web::{HttpResponse, web};
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::chat::{open_messages, room_links};
+use crate::domain::MessageId;
+use crate::frontend::access;
+use crate::frontend::auth::CurrentUser;
+use crate::frontend::error::AppError;
+use crate::frontend::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    /// Kept as text so a malformed id answers our own 400, not the extractor's.
+    before: Option<String>,
+}
+
+/// `GET /chat/room/{name}/history/?before=ID`: the page of messages just older than
+/// `ID`, oldest first, under a new "load more" sentinel when older ones remain. Keyset
+/// paging by id, so pages never overlap or skip, whatever is posted meanwhile.
+#[tracing::instrument(skip_all, fields(user = %user.id, room = %name))]
+pub async fn history_get(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    query: web::Query<HistoryQuery>,
+    CurrentUser(user): CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let room = access::room_for(&state, &name, &user).await?;
+    let before = query
+        .before
+        .as_deref()
+        .and_then(|b| b.trim().parse::<i64>().ok())
+        .filter(|id| *id > 0)
+        .map(MessageId)
+        .ok_or_else(|| AppError::BadRequest("before must be a message id.".into()))?;
+    let page = state.settings.chat.history;
+    // One more than a page says whether another page follows, without asking again.
+    let mut older = state
+        .storage
+        .messages_before(room.id, Some(before), page + 1)
+        .await?;
+    let more = older.len() as u64 > page;
+    older.truncate(page as usize);
+    let messages = open_messages(&state, older.iter().rev())?;
+    let html = state.templates.render(
+        "partials/history_page.html",
+        context! {
+            room => context! { name => room.name.as_str() },
+            messages => Value::from(minijinja::value::Serde(&messages)),
+            more => more,
+            before => older.last().map(|m| m.id.0),
+        },
+    )?;
+    Ok(fragment(html))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SidebarQuery {
+    /// The room the page shows, highlighted in the list.
+    current: Option<String>,
+}
+
+/// `GET /chat/sidebar/?current=NAME`: the person's room list with unread counts.
+pub async fn sidebar_get(
+    state: web::Data<AppState>,
+    query: web::Query<SidebarQuery>,
+    CurrentUser(user): CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let rooms = room_links(&state, &user).await?;
+    let html = state.templates.render(
+        "partials/room_list.html",
+        context! {
+            rooms => Value::from(minijinja::value::Serde(&rooms)),
+            current => query.current.as_deref().unwrap_or_default(),
+        },
+    )?;
+    Ok(fragment(html))
+}
+
+fn fragment(html: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html)
+}

@@ -1,0 +1,231 @@
+//! `/admin/backup/` and `hearth backup`: a snapshot taken while the server runs (and while
+//! people write) restores as a fresh server's database, with every message readable.
+
+use std::collections::HashSet;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::api_groups::call;
+use crate::helpers::{PASSWORD, TestApp, spawn_app_with};
+
+async fn access_token(app: &TestApp, username: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/token/", app.address))
+        .json(&json!({"username": username, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("token");
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    body["access"].as_str().expect("access").to_owned()
+}
+
+async fn public_path(app: &TestApp, access: &str) -> String {
+    let (_, list) = call(app, Method::GET, "/api/groups/", access, None).await;
+    format!("/api/groups/{}/messages/", list["results"][0]["id"])
+}
+
+async fn all_bodies(app: &TestApp, path: &str, access: &str) -> HashSet<String> {
+    let mut bodies = HashSet::new();
+    let mut next = Some(path.to_owned());
+    while let Some(page_path) = next.take() {
+        let (status, page) = call(app, Method::GET, &page_path, access, None).await;
+        assert_eq!(status, 200, "{page}");
+        for m in page["results"].as_array().expect("results") {
+            bodies.insert(m["body"].as_str().expect("readable").to_owned());
+        }
+        next = page["next"]
+            .as_str()
+            .and_then(|l| l.strip_prefix(&app.address))
+            .map(str::to_owned);
+    }
+    bodies
+}
+
+/// Starts a fresh server whose data dir holds `snapshot` as its database and copies of
+/// `from`'s keys.
+async fn restore(snapshot: &[u8], from: &TestApp) -> TestApp {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("hearth.sqlite3"), snapshot).expect("write db");
+    for name in ["fernet.keys", "secret.key"] {
+        std::fs::copy(from.data_dir.path().join(name), dir.path().join(name)).expect("copy key");
+    }
+    let mut settings = hearth::config::Settings::default();
+    settings.server.port = 0;
+    settings.data.dir = dir.path().to_path_buf();
+    settings.log.level = "warn".into();
+    let app = hearth::startup::Application::build(settings)
+        .await
+        .expect("the restored database opens");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        data_dir: dir,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_downloaded_backup_taken_while_people_write_restores_every_message() {
+    let app = Arc::new(spawn_app_with(|s| s.api.requests_per_minute = 1_000_000).await);
+    let admin = app.signed_up("root").await;
+    let access = access_token(&app, "root").await;
+    let path = public_path(&app, &access).await;
+    for n in 0..40 {
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &path,
+            &access,
+            Some(&json!({"body": format!("before-{n}")})),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    let page = admin.get_text("/admin/backup/").await;
+    assert!(
+        page.contains("data/fernet.keys"),
+        "the page says to keep the keys"
+    );
+    assert!(page.contains("cannot be read"));
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let writing = {
+        let (app, path, access, stop) = (
+            Arc::clone(&app),
+            path.clone(),
+            access.clone(),
+            Arc::clone(&stop),
+        );
+        tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let (status, _) = call(
+                    &app,
+                    Method::POST,
+                    &path,
+                    &access,
+                    Some(&json!({"body": format!("during-{n}")})),
+                )
+                .await;
+                assert_eq!(status, 201);
+                n += 1;
+            }
+        })
+    };
+    let response = admin
+        .post_form("/admin/backup/download/", "/admin/backup/", &[])
+        .await;
+    stop.store(true, Ordering::Relaxed);
+    writing.await.expect("writes went on during the backup");
+    assert_eq!(response.status(), 200);
+    let disposition = response
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert!(disposition.contains("hearth-backup-"));
+    let snapshot = response.bytes().await.expect("bytes");
+    assert!(snapshot.starts_with(b"SQLite format 3\0"));
+    let leftovers: Vec<_> = std::fs::read_dir(app.data_dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("backup"))
+        .collect();
+    assert!(leftovers.is_empty(), "the temporary snapshot is deleted");
+    assert_eq!(
+        app.count_rows("audit_log WHERE action = 'backup.download'")
+            .await,
+        1
+    );
+
+    let restored = restore(&snapshot, &app).await;
+    let access = access_token(&restored, "root").await;
+    let bodies = all_bodies(&restored, &path, &access).await;
+    for n in 0..40 {
+        assert!(
+            bodies.contains(&format!("before-{n}")),
+            "before-{n} missing"
+        );
+    }
+    assert!(
+        bodies
+            .iter()
+            .all(|b| b.starts_with("before-") || b.starts_with("during-"))
+    );
+}
+
+fn hearth_cmd(dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
+    command
+        .current_dir(dir)
+        .env_remove("SECRET_KEY")
+        .env_remove("ENCRYPT_KEY")
+        .env_remove("DEBUG")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null());
+    command
+}
+
+#[tokio::test]
+async fn the_cli_backs_up_a_running_server_and_never_overwrites_a_file() {
+    let app = spawn_app_with(|s| s.api.requests_per_minute = 1_000_000).await;
+    app.signed_up("root").await;
+    let access = access_token(&app, "root").await;
+    let path = public_path(&app, &access).await;
+    for n in 0..15 {
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &path,
+            &access,
+            Some(&json!({"body": format!("cli-{n}")})),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    let out = tempfile::tempdir().expect("dir");
+    let file = out.path().join("snapshot.sqlite3");
+    let data_dir = app.data_dir.path().display().to_string();
+    let made = hearth_cmd(out.path())
+        .env("HEARTH_DATA__DIR", &data_dir)
+        .arg("backup")
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    assert!(String::from_utf8_lossy(&made.stdout).contains("fernet.keys"));
+    let snapshot = std::fs::read(&file).expect("written");
+
+    std::fs::write(out.path().join("taken.sqlite3"), b"precious").expect("write");
+    let refused = hearth_cmd(out.path())
+        .env("HEARTH_DATA__DIR", &data_dir)
+        .arg("backup")
+        .arg(out.path().join("taken.sqlite3"))
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already exists"));
+    assert_eq!(
+        std::fs::read(out.path().join("taken.sqlite3")).expect("kept"),
+        b"precious"
+    );
+
+    let restored = restore(&snapshot, &app).await;
+    let access = access_token(&restored, "root").await;
+    let bodies = all_bodies(&restored, &path, &access).await;
+    assert_eq!(bodies.len(), 15);
+    for n in 0..15 {
+        assert!(bodies.contains(&format!("cli-{n}")));
+    }
+}

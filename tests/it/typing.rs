@@ -1,0 +1,153 @@
+//! Ephemeral room signals: "ann is typing…" (relayed to others, throttled, never
+//! stored) and the site-wide online count in presence events.
+
+use futures_util::SinkExt;
+use serde_json::{Value, json};
+
+use crate::helpers::{Client, Socket, spawn_app};
+use crate::rooms::{act, new_group, room_name};
+
+async fn group_of_two(ann: &Client) -> String {
+    let path = new_group(ann, "Typists").await;
+    let room = room_name(&path).to_owned();
+    let added = act(
+        ann,
+        &format!("/chat/room/{room}/members/add/"),
+        &room,
+        &[("username", "bob")],
+    )
+    .await;
+    assert_eq!(added.status(), 303);
+    room
+}
+
+/// Waits until the server runs this socket's loop, which starts after it joined the
+/// room: a ping is answered only from there. Frames before the pong are skipped.
+pub async fn joined(socket: &mut Socket) {
+    use tokio_tungstenite::tungstenite::Message;
+    socket
+        .stream
+        .send(Message::Ping(b"joined?".to_vec().into()))
+        .await
+        .expect("ping");
+    while !matches!(socket.next().await, Message::Pong(_)) {}
+}
+
+/// Every event up to and including the next `message`, skipping presence.
+async fn events_until_message(socket: &mut Socket) -> Vec<Value> {
+    let mut seen = Vec::new();
+    loop {
+        let event: Value = serde_json::from_str(&socket.next_text().await).expect("json");
+        if event["type"] == "presence" {
+            continue;
+        }
+        let done = event["type"] == "message";
+        seen.push(event);
+        if done {
+            return seen;
+        }
+    }
+}
+
+#[tokio::test]
+async fn typing_reaches_the_others_but_not_the_typists_own_sockets_and_is_not_stored() {
+    let app = spawn_app().await;
+    let ann = app.signed_up("ann").await;
+    let bob = app.signed_up("bob").await;
+    let room = group_of_two(&ann).await;
+    let mut ann_a = ann
+        .websocket(&room, "?format=json")
+        .await
+        .expect("connects");
+    let mut ann_b = ann
+        .websocket(&room, "?format=json")
+        .await
+        .expect("connects");
+    let mut bob_json = bob
+        .websocket(&room, "?format=json")
+        .await
+        .expect("connects");
+    let mut bob_page = bob.websocket(&room, "").await.expect("connects");
+    for socket in [&mut ann_b, &mut bob_json, &mut bob_page] {
+        joined(socket).await;
+    }
+
+    ann_a.send_json(json!({"type": "typing"})).await;
+    let event = bob_json.next_event("typing").await;
+    assert_eq!(event, json!({"type": "typing", "user": "ann"}));
+    let fragment = bob_page.next_containing(r#"id="typing""#).await;
+    assert!(fragment.contains("ann is typing…"), "{fragment}");
+    assert!(fragment.contains(r#"data-typing-user="ann""#), "{fragment}");
+
+    bob_json.send_json(json!({"body": "hi"})).await;
+    let heard = events_until_message(&mut ann_b).await;
+    assert_eq!(
+        heard.len(),
+        1,
+        "ann's other socket got no typing: {heard:?}"
+    );
+    assert_eq!(
+        app.count_rows("messages").await,
+        1,
+        "typing is never stored"
+    );
+}
+
+#[tokio::test]
+async fn typing_spam_is_throttled_and_does_not_use_up_the_message_allowance() {
+    let app = spawn_app().await;
+    let ann = app.signed_up("ann").await;
+    let bob = app.signed_up("bob").await;
+    let room = group_of_two(&ann).await;
+    let mut ann_json = ann
+        .websocket(&room, "?format=json")
+        .await
+        .expect("connects");
+    let mut bob_json = bob
+        .websocket(&room, "?format=json")
+        .await
+        .expect("connects");
+    joined(&mut bob_json).await;
+
+    for _ in 0..60 {
+        ann_json.send_json(json!({"type": "typing"})).await;
+    }
+    ann_json.send_json(json!({"body": "after the spam"})).await;
+    let own = ann_json.next_event("message").await;
+    assert_eq!(own["message"]["body"], "after the spam", "not rate limited");
+
+    let heard = events_until_message(&mut bob_json).await;
+    let typing = heard.iter().filter(|e| e["type"] == "typing").count();
+    assert_eq!(typing, 1, "60 frames, one relayed: {heard:?}");
+    assert_eq!(app.count_rows("messages").await, 1);
+}
+
+#[tokio::test]
+async fn presence_events_and_the_chat_page_carry_the_site_wide_online_count() {
+    let app = spawn_app().await;
+    let ann = app.signed_up("ann").await;
+    let bob = app.signed_up("bob").await;
+    let room = group_of_two(&ann).await;
+    let _ann_elsewhere = ann
+        .websocket("public-chat", "?format=json")
+        .await
+        .expect("connects");
+    let mut bob_json = bob
+        .websocket(&room, "?format=json")
+        .await
+        .expect("connects");
+    let presence = bob_json.next_event("presence").await;
+    assert_eq!(presence["online"], 1, "only bob is in this room");
+    assert_eq!(presence["online_total"], 2, "ann is online elsewhere");
+
+    let mut bob_page = bob.websocket(&room, "").await.expect("connects");
+    let _ann_here = ann.websocket(&room, "").await.expect("connects");
+    let fragment = bob_page.next_containing(r#"id="online-total""#).await;
+    assert!(fragment.contains(">2</span>"), "{fragment}");
+
+    let page = bob.get_text(&format!("/chat/room/{room}/")).await;
+    assert!(
+        page.contains(r#"data-testid="online-total">2</span>"#),
+        "the page shows it too"
+    );
+}
