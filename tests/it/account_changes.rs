@@ -168,15 +168,14 @@ async fn refused_email_changes_store_nothing_and_say_why() {
     unchanged().await;
 
     let no_csrf = ann
-        .http
-        .post(ann.url("/accounts/settings/email/"))
-        .form(&[
-            ("email_password", PASSWORD),
-            ("new_email", "fresh@example.org"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form_without_csrf(
+            "/accounts/settings/email/",
+            &[
+                ("email_password", PASSWORD),
+                ("new_email", "fresh@example.org"),
+            ],
+        )
+        .await;
     assert_eq!(no_csrf.status(), 403);
     unchanged().await;
 }
@@ -330,12 +329,11 @@ async fn refused_username_changes_store_nothing_and_say_why() {
     unchanged().await;
 
     let no_csrf = ann
-        .http
-        .post(ann.url("/accounts/settings/username/"))
-        .form(&[("username_password", PASSWORD), ("new_username", "anna")])
-        .send()
-        .await
-        .unwrap();
+        .post_form_without_csrf(
+            "/accounts/settings/username/",
+            &[("username_password", PASSWORD), ("new_username", "anna")],
+        )
+        .await;
     assert_eq!(no_csrf.status(), 403);
     unchanged().await;
 }
@@ -443,12 +441,11 @@ async fn a_wrong_password_or_missing_csrf_deletes_nothing() {
     let wrong = delete_account(&ann, "not my password").await;
     assert_refused(wrong, "Your current password was entered incorrectly.").await;
     let no_csrf = ann
-        .http
-        .post(ann.url("/accounts/settings/delete/"))
-        .form(&[("delete_password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+        .post_form_without_csrf(
+            "/accounts/settings/delete/",
+            &[("delete_password", PASSWORD)],
+        )
+        .await;
     assert_eq!(no_csrf.status(), 403);
     assert_eq!(app.count_rows("users").await, 2);
     assert_eq!(app.count_rows("sessions").await, sessions);

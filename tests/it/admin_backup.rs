@@ -2,49 +2,11 @@
 //! people write) restores as a fresh server's database, with every message readable.
 
 use std::collections::HashSet;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use reqwest::Method;
-use serde_json::json;
-
-use crate::api_groups::call;
-use crate::helpers::{PASSWORD, TestApp, spawn_app_with};
-
-async fn access_token(app: &TestApp, username: &str) -> String {
-    let response = reqwest::Client::new()
-        .post(format!("{}/api/token/", app.address))
-        .json(&json!({"username": username, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("token");
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.expect("json");
-    body["access"].as_str().expect("access").to_owned()
-}
-
-async fn public_path(app: &TestApp, access: &str) -> String {
-    let (_, list) = call(app, Method::GET, "/api/groups/", access, None).await;
-    format!("/api/groups/{}/messages/", list["results"][0]["id"])
-}
-
-async fn all_bodies(app: &TestApp, path: &str, access: &str) -> HashSet<String> {
-    let mut bodies = HashSet::new();
-    let mut next = Some(path.to_owned());
-    while let Some(page_path) = next.take() {
-        let (status, page) = call(app, Method::GET, &page_path, access, None).await;
-        assert_eq!(status, 200, "{page}");
-        for m in page["results"].as_array().expect("results") {
-            bodies.insert(m["body"].as_str().expect("readable").to_owned());
-        }
-        next = page["next"]
-            .as_str()
-            .and_then(|l| l.strip_prefix(&app.address))
-            .map(str::to_owned);
-    }
-    bodies
-}
+use crate::api_groups::{access_token, post_message, public_room_messages_path, whole_history};
+use crate::helpers::{TestApp, hearth_command, spawn_app_with};
 
 /// Starts a fresh server whose data dir holds `snapshot` as its database and copies of
 /// `from`'s keys.
@@ -74,17 +36,9 @@ async fn a_downloaded_backup_taken_while_people_write_restores_every_message() {
     let app = Arc::new(spawn_app_with(|s| s.api.requests_per_minute = 1_000_000).await);
     let admin = app.signed_up("root").await;
     let access = access_token(&app, "root").await;
-    let path = public_path(&app, &access).await;
+    let path = public_room_messages_path(&app, &access).await;
     for n in 0..40 {
-        let (status, _) = call(
-            &app,
-            Method::POST,
-            &path,
-            &access,
-            Some(&json!({"body": format!("before-{n}")})),
-        )
-        .await;
-        assert_eq!(status, 201);
+        post_message(&app, &path, &access, &format!("before-{n}")).await;
     }
     let page = admin.get_text("/admin/backup/").await;
     assert!(
@@ -104,15 +58,7 @@ async fn a_downloaded_backup_taken_while_people_write_restores_every_message() {
         tokio::spawn(async move {
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
-                let (status, _) = call(
-                    &app,
-                    Method::POST,
-                    &path,
-                    &access,
-                    Some(&json!({"body": format!("during-{n}")})),
-                )
-                .await;
-                assert_eq!(status, 201);
+                post_message(&app, &path, &access, &format!("during-{n}")).await;
                 n += 1;
             }
         })
@@ -147,7 +93,10 @@ async fn a_downloaded_backup_taken_while_people_write_restores_every_message() {
 
     let restored = restore(&snapshot, &app).await;
     let access = access_token(&restored, "root").await;
-    let bodies = all_bodies(&restored, &path, &access).await;
+    let bodies = whole_history(&restored, &path, &access)
+        .await
+        .into_iter()
+        .collect::<HashSet<_>>();
     for n in 0..40 {
         assert!(
             bodies.contains(&format!("before-{n}")),
@@ -161,39 +110,19 @@ async fn a_downloaded_backup_taken_while_people_write_restores_every_message() {
     );
 }
 
-fn hearth_cmd(dir: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
-    command
-        .current_dir(dir)
-        .env_remove("SECRET_KEY")
-        .env_remove("ENCRYPT_KEY")
-        .env_remove("DEBUG")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null());
-    command
-}
-
 #[tokio::test]
 async fn the_cli_backs_up_a_running_server_and_never_overwrites_a_file() {
     let app = spawn_app_with(|s| s.api.requests_per_minute = 1_000_000).await;
     app.signed_up("root").await;
     let access = access_token(&app, "root").await;
-    let path = public_path(&app, &access).await;
+    let path = public_room_messages_path(&app, &access).await;
     for n in 0..15 {
-        let (status, _) = call(
-            &app,
-            Method::POST,
-            &path,
-            &access,
-            Some(&json!({"body": format!("cli-{n}")})),
-        )
-        .await;
-        assert_eq!(status, 201);
+        post_message(&app, &path, &access, &format!("cli-{n}")).await;
     }
     let out = tempfile::tempdir().expect("dir");
     let file = out.path().join("snapshot.sqlite3");
     let data_dir = app.data_dir.path().display().to_string();
-    let made = hearth_cmd(out.path())
+    let made = hearth_command(out.path())
         .env("HEARTH_DATA__DIR", &data_dir)
         .arg("backup")
         .arg(&file)
@@ -208,7 +137,7 @@ async fn the_cli_backs_up_a_running_server_and_never_overwrites_a_file() {
     let snapshot = std::fs::read(&file).expect("written");
 
     std::fs::write(out.path().join("taken.sqlite3"), b"precious").expect("write");
-    let refused = hearth_cmd(out.path())
+    let refused = hearth_command(out.path())
         .env("HEARTH_DATA__DIR", &data_dir)
         .arg("backup")
         .arg(out.path().join("taken.sqlite3"))
@@ -223,7 +152,10 @@ async fn the_cli_backs_up_a_running_server_and_never_overwrites_a_file() {
 
     let restored = restore(&snapshot, &app).await;
     let access = access_token(&restored, "root").await;
-    let bodies = all_bodies(&restored, &path, &access).await;
+    let bodies = whole_history(&restored, &path, &access)
+        .await
+        .into_iter()
+        .collect::<HashSet<_>>();
     assert_eq!(bodies.len(), 15);
     for n in 0..15 {
         assert!(bodies.contains(&format!("cli-{n}")));

@@ -3,18 +3,13 @@
 //! refused, and the CLI refusing while a server holds the data dir.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
-use serde_json::json;
-
-use crate::api_groups::{call, person};
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::api_groups::{person, post_message, public_room_messages_path, whole_history};
+use crate::helpers::{TestApp, hearth_command, hearth_serving, spawn_app, spawn_app_with};
 
 fn key_lines(app: &TestApp) -> Vec<String> {
     std::fs::read_to_string(app.data_dir.path().join("fernet.keys"))
@@ -23,43 +18,6 @@ fn key_lines(app: &TestApp) -> Vec<String> {
         .map(str::to_owned)
         .filter(|l| !l.is_empty())
         .collect()
-}
-
-async fn public_room_messages_path(app: &TestApp, access: &str) -> String {
-    let (_, list) = call(app, Method::GET, "/api/groups/", access, None).await;
-    let public = &list["results"][0];
-    assert_eq!(public["kind"], "public");
-    format!("/api/groups/{}/messages/", public["id"])
-}
-
-async fn post(app: &TestApp, path: &str, access: &str, body: &str) {
-    let (status, answer) = call(
-        app,
-        Method::POST,
-        path,
-        access,
-        Some(&json!({ "body": body })),
-    )
-    .await;
-    assert_eq!(status, 201, "{answer}");
-}
-
-/// Every body in the room's history, following `next` links to the oldest.
-async fn whole_history(app: &TestApp, path: &str, access: &str) -> Vec<String> {
-    let mut bodies = Vec::new();
-    let mut next = Some(path.to_owned());
-    while let Some(page_path) = next.take() {
-        let (status, page) = call(app, Method::GET, &page_path, access, None).await;
-        assert_eq!(status, 200, "{page}");
-        for m in page["results"].as_array().expect("results") {
-            bodies.push(m["body"].as_str().expect("a readable body").to_owned());
-        }
-        next = page["next"]
-            .as_str()
-            .and_then(|l| l.strip_prefix(&app.address))
-            .map(str::to_owned);
-    }
-    bodies
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -77,7 +35,7 @@ async fn rotation_while_people_write_and_read_keeps_every_message_readable() {
         let posts = (0..10).map(|n| {
             let body = format!("seed-{}", chunk * 10 + n);
             let (app, path, access) = (&app, &path, &writer.access);
-            async move { post(app, path, access, &body).await }
+            async move { post_message(app, path, access, &body).await }
         });
         futures_util::future::join_all(posts).await;
     }
@@ -102,7 +60,7 @@ async fn rotation_while_people_write_and_read_keeps_every_message_readable() {
         tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
                 let n = written.load(Ordering::Relaxed);
-                post(&app, &path, &access, &format!("live-{n}")).await;
+                post_message(&app, &path, &access, &format!("live-{n}")).await;
                 written.fetch_add(1, Ordering::Relaxed);
             }
         })
@@ -245,7 +203,7 @@ async fn an_interrupted_rotation_resumes_where_it_stopped_after_a_restart() {
     let writer = person(&app, "root").await;
     let path = public_room_messages_path(&app, &writer.access).await;
     for n in 0..250 {
-        post(&app, &path, &writer.access, &format!("msg-{n}")).await;
+        post_message(&app, &path, &writer.access, &format!("msg-{n}")).await;
     }
     let mut settings = hearth::config::Settings::default();
     settings.data.dir = app.data_dir.path().to_path_buf();
@@ -342,7 +300,7 @@ async fn a_concurrent_edit_is_never_clobbered_by_the_compare_and_swap() {
     let app = spawn_app().await;
     let writer = person(&app, "root").await;
     let path = public_room_messages_path(&app, &writer.access).await;
-    post(&app, &path, &writer.access, "original").await;
+    post_message(&app, &path, &writer.access, "original").await;
     let mut settings = hearth::config::Settings::default();
     settings.data.dir = app.data_dir.path().to_path_buf();
     let storage: Arc<dyn Storage> = Arc::new(
@@ -394,34 +352,14 @@ async fn keys_set_in_the_configuration_are_not_rotated_from_the_page() {
     assert!(!app.data_dir.path().join("fernet.keys").exists());
 }
 
-fn hearth_cmd(dir: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
-    command
-        .current_dir(dir)
-        .env_remove("SECRET_KEY")
-        .env_remove("ENCRYPT_KEY")
-        .env_remove("DEBUG")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null());
-    command
-}
-
 #[test]
 fn the_cli_refuses_to_rotate_while_a_server_holds_the_data_dir() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut server = hearth_cmd(dir.path())
-        .env("HEARTH_SERVER__PORT", "0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawns");
-    let stdout = server.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("a line");
+    let (mut server, line) = hearth_serving(dir.path());
     assert!(line.contains("listening"), "{line}");
     let keys = std::fs::read_to_string(dir.path().join("data/fernet.keys")).expect("keys");
 
-    let refused = hearth_cmd(dir.path())
+    let refused = hearth_command(dir.path())
         .args(["keys", "rotate"])
         .output()
         .expect("runs");
@@ -437,7 +375,7 @@ fn the_cli_refuses_to_rotate_while_a_server_holds_the_data_dir() {
     );
 
     // With the server gone, the same command rotates.
-    let rotated = hearth_cmd(dir.path())
+    let rotated = hearth_command(dir.path())
         .args(["keys", "rotate"])
         .output()
         .expect("runs");
@@ -451,7 +389,7 @@ fn the_cli_refuses_to_rotate_while_a_server_holds_the_data_dir() {
     let after = std::fs::read_to_string(dir.path().join("data/fernet.keys")).expect("keys");
     assert_eq!(after.lines().count(), 1);
     assert_ne!(after, keys);
-    let listed = hearth_cmd(dir.path())
+    let listed = hearth_command(dir.path())
         .args(["keys", "list"])
         .output()
         .expect("runs");
@@ -517,7 +455,7 @@ async fn rotation_re_seals_uploaded_files_too_and_they_stay_downloadable() {
 fn the_cli_refuses_to_rotate_keys_set_in_the_configuration() {
     let dir = tempfile::tempdir().expect("dir");
     let key = fernet::Fernet::generate_key();
-    let refused = hearth_cmd(dir.path())
+    let refused = hearth_command(dir.path())
         .env("HEARTH_SECRETS__ENCRYPT_KEYS", format!("[\"{key}\"]"))
         .args(["keys", "rotate"])
         .output()
@@ -526,7 +464,7 @@ fn the_cli_refuses_to_rotate_keys_set_in_the_configuration() {
     assert!(!refused.status.success());
     assert!(stderr.contains("set in the configuration"), "{stderr}");
     assert!(!dir.path().join("data/fernet.keys").exists());
-    let listed = hearth_cmd(dir.path())
+    let listed = hearth_command(dir.path())
         .env("HEARTH_SECRETS__ENCRYPT_KEYS", format!("[\"{key}\"]"))
         .args(["keys", "list"])
         .output()
@@ -547,7 +485,7 @@ async fn a_server_starting_on_an_unfinished_rotation_finishes_it() {
     let writer = person(&app, "root").await;
     let path = public_room_messages_path(&app, &writer.access).await;
     for n in 0..30 {
-        post(&app, &path, &writer.access, &format!("msg-{n}")).await;
+        post_message(&app, &path, &writer.access, &format!("msg-{n}")).await;
     }
     let mut settings = hearth::config::Settings::default();
     settings.server.port = 0;

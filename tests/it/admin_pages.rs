@@ -3,34 +3,7 @@
 use serde_json::json;
 
 use super::admin_support::{admin_and_bob, admin_post, scalar, user_id};
-use crate::helpers::Client;
-
-/// Creates a group titled `title` run by `owner` with `member` in it; returns its name.
-async fn group_with(owner: &Client, title: &str, member: &str) -> String {
-    let response = owner
-        .post_form(
-            "/chat/new_groupchat/",
-            "/chat/new_groupchat/",
-            &[("title", title)],
-        )
-        .await;
-    assert_eq!(response.status(), 303, "group {title} is created");
-    let name = response.headers()["location"]
-        .to_str()
-        .expect("location")
-        .trim_start_matches("/chat/room/")
-        .trim_end_matches('/')
-        .to_owned();
-    let added = owner
-        .post_form(
-            &format!("/chat/room/{name}/members/add/"),
-            &format!("/chat/room/{name}/"),
-            &[("username", member)],
-        )
-        .await;
-    assert!(added.status().is_success() || added.status().is_redirection());
-    name
-}
+use crate::rooms::group_with;
 
 fn stat(page: &str, key: &str) -> String {
     let re = regex::Regex::new(&format!(r#"data-stat="{key}">([^<]*)<"#)).expect("regex");
@@ -43,15 +16,12 @@ fn stat(page: &str, key: &str) -> String {
 async fn the_dashboard_shows_totals_people_online_and_a_chart_of_messages() {
     let (app, ann, bob) = admin_and_bob().await;
     let carol = app.signed_up("carol").await;
-    let group = group_with(&bob, "Book club", "carol").await;
+    let group = group_with(&bob, "Book club", &["carol"]).await;
     let mut bob_public = bob
         .websocket("public-chat", "?format=json")
         .await
         .expect("connects");
-    let _bob_group = bob
-        .websocket(&group, "?format=json")
-        .await
-        .expect("connects");
+    let _bob_group = bob.json_socket(&group).await;
     let _carol_socket = carol
         .websocket("public-chat", "?format=json")
         .await
@@ -97,16 +67,13 @@ async fn the_dashboard_shows_totals_people_online_and_a_chart_of_messages() {
 async fn rooms_list_counts_and_moderation_removes_messages_and_rooms() {
     let (app, ann, bob) = admin_and_bob().await;
     app.signed_up("carol").await;
-    let group = group_with(&bob, "Book club", "carol").await;
+    let group = group_with(&bob, "Book club", &["carol"]).await;
     let room_id = scalar(
         &app,
         &format!("SELECT id FROM rooms WHERE name = '{group}'"),
     )
     .await;
-    let mut bob_json = bob
-        .websocket(&group, "?format=json")
-        .await
-        .expect("connects");
+    let mut bob_json = bob.json_socket(&group).await;
     let mut bob_html = bob.websocket(&group, "").await.expect("connects");
     bob_json.send_json(json!({"body": "rude words"})).await;
     let rude = bob_json.next_event("message").await["message"]["id"]

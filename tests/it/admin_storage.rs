@@ -1,9 +1,9 @@
 //! The admin store's rules, straight against storage: no change may leave the site
 //! without an active admin.
 
+use crate::helpers::migrated_storage;
 use hearth::domain::{Email, NewUser, UserId, Username};
 use hearth::storage::admin::AccountChange;
-use hearth::storage::sql::SqlStorage;
 use hearth::storage::{Storage, StorageError};
 
 fn new_user(name: &str, is_admin: bool) -> NewUser {
@@ -18,12 +18,7 @@ fn new_user(name: &str, is_admin: bool) -> NewUser {
 #[tokio::test]
 async fn the_last_active_admin_cannot_be_deactivated_or_demoted() {
     let dir = tempfile::tempdir().expect("dir");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("db.sqlite3").display()
-    );
-    let storage = SqlStorage::connect(&url).await.expect("connect");
-    storage.migrate().await.expect("migrate");
+    let storage = migrated_storage(dir.path()).await;
     let storage: &dyn Storage = &storage;
     let ann = storage
         .create_user(new_user("ann", true))
@@ -82,12 +77,7 @@ async fn the_last_active_admin_cannot_be_deactivated_or_demoted() {
 async fn account_search_and_the_room_list_page_by_offset_with_their_totals() {
     use hearth::domain::{NewRoom, RoomKind, RoomName};
     let dir = tempfile::tempdir().expect("dir");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("db.sqlite3").display()
-    );
-    let storage = SqlStorage::connect(&url).await.expect("connect");
-    storage.migrate().await.expect("migrate");
+    let storage = migrated_storage(dir.path()).await;
     let storage: &dyn Storage = &storage;
     let mut ids = Vec::new();
     for name in ["ann", "bob", "cat"] {

@@ -3,18 +3,14 @@
 use serde_json::json;
 
 use super::admin_support::{admin_and_bob, admin_post, user_id};
+use crate::api_groups::token_pair;
 use crate::helpers::{PASSWORD, TestApp};
 
 async fn refresh_token(app: &TestApp, username: &str) -> String {
-    let response = reqwest::Client::new()
-        .post(format!("{}/api/token/", app.address))
-        .json(&json!({"username": username, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("POST");
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.expect("json");
-    body["refresh"].as_str().expect("refresh").to_owned()
+    token_pair(app, username).await["refresh"]
+        .as_str()
+        .expect("refresh")
+        .to_owned()
 }
 
 async fn refresh_status(app: &TestApp, refresh: &str) -> u16 {

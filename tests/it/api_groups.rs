@@ -15,8 +15,21 @@ pub struct Person {
     pub id: i64,
 }
 
-pub async fn person(app: &TestApp, username: &str) -> Person {
-    let browser = app.signed_up(username).await;
+/// Posts `body` to the message list at `path` through the API; it must be accepted.
+pub async fn post_message(app: &TestApp, path: &str, access: &str, body: &str) {
+    let (status, answer) = call(
+        app,
+        Method::POST,
+        path,
+        access,
+        Some(&json!({ "body": body })),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+}
+
+/// The token pair `username` gets from `/api/token/` with the test password.
+pub async fn token_pair(app: &TestApp, username: &str) -> Value {
     let (status, body) = post_json(
         app,
         "/api/token/",
@@ -24,7 +37,20 @@ pub async fn person(app: &TestApp, username: &str) -> Person {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let access = body["access"].as_str().expect("access").to_owned();
+    body
+}
+
+/// A fresh access token of `username` (who signed up with the test password).
+pub async fn access_token(app: &TestApp, username: &str) -> String {
+    token_pair(app, username).await["access"]
+        .as_str()
+        .expect("access")
+        .to_owned()
+}
+
+pub async fn person(app: &TestApp, username: &str) -> Person {
+    let browser = app.signed_up(username).await;
+    let access = access_token(app, username).await;
     let (_, users) = call(app, Method::GET, "/api/users/?page=last", &access, None).await;
     let id = users["results"]
         .as_array()
@@ -64,6 +90,32 @@ pub async fn call(
         serde_json::from_str(&text).expect("json answer")
     };
     (status, value)
+}
+
+/// The message list path of the public room, which every account is in.
+pub async fn public_room_messages_path(app: &TestApp, access: &str) -> String {
+    let (_, list) = call(app, Method::GET, "/api/groups/", access, None).await;
+    let public = &list["results"][0];
+    assert_eq!(public["kind"], "public");
+    format!("/api/groups/{}/messages/", public["id"])
+}
+
+/// Every body in the room's history, following `next` links to the oldest.
+pub async fn whole_history(app: &TestApp, path: &str, access: &str) -> Vec<String> {
+    let mut bodies = Vec::new();
+    let mut next = Some(path.to_owned());
+    while let Some(page_path) = next.take() {
+        let (status, page) = call(app, Method::GET, &page_path, access, None).await;
+        assert_eq!(status, 200, "{page}");
+        for m in page["results"].as_array().expect("results") {
+            bodies.push(m["body"].as_str().expect("a readable body").to_owned());
+        }
+        next = page["next"]
+            .as_str()
+            .and_then(|l| l.strip_prefix(&app.address))
+            .map(str::to_owned);
+    }
+    bodies
 }
 
 /// Creates a group as `owner` and returns it.

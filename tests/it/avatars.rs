@@ -1,5 +1,6 @@
 use image::ImageFormat;
 
+use crate::api_groups::access_token;
 use crate::files::{files_under, image_bytes, post_multipart};
 use crate::helpers::{Client, TestApp, spawn_app, spawn_app_with};
 
@@ -21,18 +22,8 @@ async fn upload_avatar(client: &Client, name: &str, bytes: &[u8]) -> reqwest::Re
 
 /// The `avatar` field of `username` in the API, through a token of `client`'s account.
 async fn api_avatar(app: &TestApp, login: &str) -> serde_json::Value {
-    let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("{}/api/token/", app.address))
-        .json(&serde_json::json!({"username": login, "password": crate::helpers::PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let access = token["access"].as_str().expect("an access token");
-    let users: serde_json::Value = http
+    let access = access_token(app, login).await;
+    let users: serde_json::Value = reqwest::Client::new()
         .get(format!("{}/api/users/", app.address))
         .bearer_auth(access)
         .send()

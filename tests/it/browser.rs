@@ -305,6 +305,18 @@ impl Browser {
         self.wait_for_path("/chat/").await;
     }
 
+    /// ada and bram, each signed up in their own browser and connected in the public chat.
+    pub async fn ada_and_bram_connected(base: &str) -> (Self, Self) {
+        let (ada, bram) = tokio::join!(Self::launch(), Self::launch());
+        tokio::join!(ada.sign_up(base, "ada"), bram.sign_up(base, "bram"));
+        for browser in [&ada, &bram] {
+            browser
+                .wait_for_attr("#connection-status", "data-connected", "true")
+                .await;
+        }
+        (ada, bram)
+    }
+
     /// The console's SEVERE entries since the last call (CSP violations, failed loads,
     /// uncaught exceptions), via chromedriver's log endpoint.
     pub async fn console_errors(&self) -> Vec<String> {
@@ -688,16 +700,7 @@ const COUNT_MESSAGE: &str = r#"
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tab_that_lost_its_connection_gets_the_missed_messages_once_and_in_order() {
     let app = spawn_app().await;
-    let (ada, bram) = tokio::join!(Browser::launch(), Browser::launch());
-    tokio::join!(
-        ada.sign_up(&app.address, "ada"),
-        bram.sign_up(&app.address, "bram")
-    );
-    for browser in [&ada, &bram] {
-        browser
-            .wait_for_attr("#connection-status", "data-connected", "true")
-            .await;
-    }
+    let (ada, bram) = Browser::ada_and_bram_connected(&app.address).await;
     // Cut Bram's socket. (A close from the page itself is not retried by the extension,
     // unlike a dropped connection, so the test reconnects it the way the extension does.)
     bram.js(

@@ -11,16 +11,7 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn an_image_sent_by_one_person_shows_on_the_others_page() {
     let app = spawn_app().await;
-    let (ada, bram) = tokio::join!(Browser::launch(), Browser::launch());
-    tokio::join!(
-        ada.sign_up(&app.address, "ada"),
-        bram.sign_up(&app.address, "bram")
-    );
-    for browser in [&ada, &bram] {
-        browser
-            .wait_for_attr("#connection-status", "data-connected", "true")
-            .await;
-    }
+    let (ada, bram) = Browser::ada_and_bram_connected(&app.address).await;
 
     // Ada picks an image with the file input and presses Upload.
     let dir = tempfile::tempdir().expect("temp dir");

@@ -1,21 +1,10 @@
 //! The `hearth` binary as a self-hoster runs it.
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn hearth(dir: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
-    command
-        .current_dir(dir)
-        .env_remove("SECRET_KEY")
-        .env_remove("ENCRYPT_KEY")
-        .env_remove("DEBUG")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null());
-    command
-}
+use crate::helpers::{hearth_command, hearth_serving};
 
 /// Runs `hearth` to completion and returns (success, stderr).
 fn run(command: &mut Command) -> (bool, String) {
@@ -29,7 +18,7 @@ fn run(command: &mut Command) -> (bool, String) {
 #[test]
 fn first_run_generates_private_keys_and_a_restart_reuses_them() {
     let dir = tempfile::tempdir().expect("dir");
-    let (ok, stderr) = run(hearth(dir.path()).arg("check"));
+    let (ok, stderr) = run(hearth_command(dir.path()).arg("check"));
     assert!(ok, "{stderr}");
     let data = dir.path().join("data");
     let secret = std::fs::read_to_string(data.join("secret.key")).expect("secret key written");
@@ -43,7 +32,7 @@ fn first_run_generates_private_keys_and_a_restart_reuses_them() {
         assert_eq!(mode, 0o600, "{name} must be readable by its owner only");
     }
     assert!(data.join("hearth.sqlite3").exists(), "migrations ran");
-    let (ok, _) = run(hearth(dir.path()).arg("check"));
+    let (ok, _) = run(hearth_command(dir.path()).arg("check"));
     assert!(ok);
     assert_eq!(
         std::fs::read_to_string(data.join("secret.key")).expect("kept"),
@@ -58,15 +47,7 @@ fn first_run_generates_private_keys_and_a_restart_reuses_them() {
 #[test]
 fn serve_prints_the_url_and_answers_there() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut child = hearth(dir.path())
-        .env("HEARTH_SERVER__PORT", "0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawns");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("a line");
+    let (mut child, line) = hearth_serving(dir.path());
     let url = line
         .trim()
         .rsplit(' ')
@@ -108,7 +89,7 @@ fn each_bad_setting_fails_with_one_line_naming_it() {
         ("DEBUG", "maybe", "DEBUG"),
     ];
     for (variable, value, setting) in cases {
-        let (ok, stderr) = run(hearth(dir.path()).arg("check").env(variable, value));
+        let (ok, stderr) = run(hearth_command(dir.path()).arg("check").env(variable, value));
         assert!(!ok, "{variable}={value} must fail");
         assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
         assert!(stderr.contains(setting), "{variable}={value}: {stderr}");
@@ -120,7 +101,7 @@ fn an_unwritable_data_dir_fails_naming_the_setting() {
     let dir = tempfile::tempdir().expect("dir");
     let blocker = dir.path().join("file");
     std::fs::write(&blocker, b"").expect("file");
-    let (ok, stderr) = run(hearth(dir.path())
+    let (ok, stderr) = run(hearth_command(dir.path())
         .arg("check")
         .env("HEARTH_DATA__DIR", blocker.join("sub")));
     assert!(!ok);
@@ -133,7 +114,7 @@ fn a_port_in_use_fails_naming_the_setting() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").port();
     let started = Instant::now();
-    let (ok, stderr) = run(hearth(dir.path()).env("HEARTH_SERVER__PORT", port.to_string()));
+    let (ok, stderr) = run(hearth_command(dir.path()).env("HEARTH_SERVER__PORT", port.to_string()));
     assert!(!ok);
     assert!(stderr.contains("server.port"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(30));
@@ -148,7 +129,7 @@ fn the_seed_names_and_a_dotenv_file_are_honoured() {
         format!("SECRET_KEY={key}\nDEBUG=False\n"),
     )
     .expect(".env");
-    let (ok, stderr) = run(hearth(dir.path()).arg("check"));
+    let (ok, stderr) = run(hearth_command(dir.path()).arg("check"));
     assert!(ok, "{stderr}");
     assert!(
         !dir.path().join("data/secret.key").exists(),
@@ -159,7 +140,7 @@ fn the_seed_names_and_a_dotenv_file_are_honoured() {
 #[test]
 fn a_missing_explicit_config_file_is_an_error() {
     let dir = tempfile::tempdir().expect("dir");
-    let (ok, stderr) = run(hearth(dir.path()).args(["--config", "nope.toml", "check"]));
+    let (ok, stderr) = run(hearth_command(dir.path()).args(["--config", "nope.toml", "check"]));
     assert!(!ok);
     assert!(stderr.contains("nope.toml"), "{stderr}");
 }
@@ -170,7 +151,7 @@ fn the_shipped_config_file_is_valid_and_documents_every_key() {
     let shipped = std::fs::read_to_string(repo.join("config.toml")).expect("config.toml");
     let dir = tempfile::tempdir().expect("dir");
     std::fs::write(dir.path().join("config.toml"), &shipped).expect("copy");
-    let (ok, stderr) = run(hearth(dir.path()).arg("check"));
+    let (ok, stderr) = run(hearth_command(dir.path()).arg("check"));
     assert!(ok, "{stderr}");
     let defaults = toml_keys(
         &serde_json::to_value(hearth::config::Settings::default()).expect("json"),
@@ -206,7 +187,7 @@ fn toml_keys(value: &serde_json::Value, prefix: &str) -> Vec<String> {
 
 fn createsuperuser(dir: &std::path::Path, args: &[&str], password: &str) -> (bool, String) {
     use std::io::Write;
-    let mut child = hearth(dir)
+    let mut child = hearth_command(dir)
         .arg("createsuperuser")
         .args(args)
         .arg("--password-stdin")

@@ -2,7 +2,7 @@
 //! writing; a deleted room's sockets close; a deleted account's sockets close.
 
 use crate::helpers::{PASSWORD, spawn_app};
-use crate::rooms::{act, new_group, room_name};
+use crate::rooms::{act, group_with, remove_member};
 
 #[tokio::test]
 async fn a_removed_member_and_a_leaver_lose_their_open_sockets_and_others_keep_theirs() {
@@ -10,42 +10,16 @@ async fn a_removed_member_and_a_leaver_lose_their_open_sockets_and_others_keep_t
     let ada = app.signed_up("ada").await;
     let bram = app.signed_up("bram").await;
     let cleo = app.signed_up("cleo").await;
-    let path = new_group(&ada, "Team").await;
-    let room = room_name(&path).to_owned();
-    for name in ["bram", "cleo"] {
-        let added = act(
-            &ada,
-            &format!("/chat/room/{room}/members/add/"),
-            &room,
-            &[("username", name)],
-        )
-        .await;
-        assert_eq!(added.status(), 303);
-    }
-    let mut bram_here = bram
-        .websocket(&room, "?format=json")
-        .await
-        .expect("bram joins");
+    let room = group_with(&ada, "Team", &["bram", "cleo"]).await;
+    let mut bram_here = bram.json_socket(&room).await;
     let mut bram_public = bram
         .websocket("public-chat", "?format=json")
         .await
         .expect("public");
-    let mut cleo_here = cleo
-        .websocket(&room, "?format=json")
-        .await
-        .expect("cleo joins");
-    let mut ada_here = ada
-        .websocket(&room, "?format=json")
-        .await
-        .expect("ada joins");
+    let mut cleo_here = cleo.json_socket(&room).await;
+    let mut ada_here = ada.json_socket(&room).await;
 
-    let removed = act(
-        &ada,
-        &format!("/chat/room/{room}/members/bram/remove/"),
-        &room,
-        &[],
-    )
-    .await;
+    let removed = remove_member(&ada, &room, "bram").await;
     assert_eq!(removed.status(), 303);
     assert_eq!(
         bram_here.close_code().await,

@@ -5,6 +5,7 @@ use image::{DynamicImage, ImageFormat, RgbImage};
 use serde_json::json;
 
 use crate::helpers::{Client, TestApp, spawn_app, spawn_app_with};
+use crate::rooms::group_with;
 
 pub const CANARY: &str = "file-plaintext-canary-Qm7Zr";
 
@@ -104,30 +105,6 @@ fn file_path(message: &serde_json::Value) -> String {
     message["file"].as_str().expect("a file URL").to_owned()
 }
 
-async fn json_socket(client: &Client, room: &str) -> crate::helpers::Socket {
-    client
-        .websocket(room, "?format=json")
-        .await
-        .expect("connects")
-}
-
-async fn new_group(client: &Client) -> String {
-    let response = client
-        .post_form(
-            "/chat/new_groupchat/",
-            "/chat/new_groupchat/",
-            &[("title", "Files")],
-        )
-        .await;
-    assert_eq!(response.status(), 303);
-    response.headers()["location"]
-        .to_str()
-        .expect("location")
-        .trim_start_matches("/chat/room/")
-        .trim_end_matches('/')
-        .to_owned()
-}
-
 async fn wait_for_no_files(app: &TestApp) {
     for _ in 0..50 {
         if stored_files(app) == 0 {
@@ -146,8 +123,8 @@ async fn each_allowed_kind_is_served_to_members_with_safe_headers_and_404_to_oth
     let app = spawn_app().await;
     let ada = app.signed_up("ada").await;
     let bob = app.signed_up("bob").await;
-    let room = new_group(&ada).await;
-    let mut ada_ws = json_socket(&ada, &room).await;
+    let room = group_with(&ada, "Files", &[]).await;
+    let mut ada_ws = ada.json_socket(&room).await;
     let mut pdf = b"%PDF-1.4\n".to_vec();
     pdf.extend_from_slice(CANARY.as_bytes());
     let mut zip = b"PK\x03\x04".to_vec();
@@ -269,7 +246,7 @@ async fn a_file_message_reaches_another_members_socket_as_html_and_json() {
     let app = spawn_app().await;
     let ada = app.signed_up("ada").await;
     let bob = app.signed_up("bob").await;
-    let mut bob_json = json_socket(&bob, "public-chat").await;
+    let mut bob_json = bob.json_socket("public-chat").await;
     let mut bob_html = bob.websocket("public-chat", "").await.expect("connects");
     let png = image_bytes(ImageFormat::Png, 64, 64);
     let response = post_multipart(
@@ -378,7 +355,7 @@ async fn refused_uploads_say_why_and_store_nothing() {
         .unwrap();
     assert_eq!(refused.status(), 403, "a visitor has no CSRF token");
     let bob = app.signed_up("bob").await;
-    let room = new_group(&ada).await;
+    let room = group_with(&ada, "Files", &[]).await;
     let response = upload(&bob, &room, "a.txt", b"hello").await;
     assert_eq!(response.status(), 404);
 
@@ -391,7 +368,7 @@ async fn refused_uploads_say_why_and_store_nothing() {
 async fn deleting_the_message_or_the_room_deletes_its_files() {
     let app = spawn_app().await;
     let ada = app.signed_up("ada").await;
-    let mut ws = json_socket(&ada, "public-chat").await;
+    let mut ws = ada.json_socket("public-chat").await;
     let png = image_bytes(ImageFormat::Png, 400, 400);
     assert_eq!(
         upload(&ada, "public-chat", "a.png", &png).await.status(),
@@ -406,7 +383,7 @@ async fn deleting_the_message_or_the_room_deletes_its_files() {
     wait_for_no_files(&app).await;
     assert_eq!(ada.get(&file_path(&message)).await.status(), 404);
 
-    let room = new_group(&ada).await;
+    let room = group_with(&ada, "Files", &[]).await;
     assert_eq!(
         upload(&ada, &room, "a.txt", b"some text").await.status(),
         303

@@ -1,10 +1,14 @@
 //! `spawn_app()` and the clients tests use to speak to it.
 
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use futures_util::{SinkExt, StreamExt};
 use hearth::config::Settings;
 use hearth::startup::Application;
+use hearth::storage::sql::SqlStorage;
 use reqwest::cookie::{CookieStore, Jar};
 use tempfile::TempDir;
 use tokio::net::TcpStream;
@@ -14,6 +18,43 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub const PASSWORD: &str = "a quiet ember 42";
+
+/// The `hearth` binary run in `dir`, with none of the caller's keys or debug settings
+/// leaking in from the environment.
+pub fn hearth_command(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
+    command
+        .current_dir(dir)
+        .env_remove("SECRET_KEY")
+        .env_remove("ENCRYPT_KEY")
+        .env_remove("DEBUG")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null());
+    command
+}
+
+/// Starts `hearth` serving on a free port in `dir`; returns the process and the first line
+/// it printed (once it listens). The caller kills it.
+pub fn hearth_serving(dir: &Path) -> (Child, String) {
+    let mut server = hearth_command(dir)
+        .env("HEARTH_SERVER__PORT", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let stdout = server.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("a line");
+    (server, line)
+}
+
+/// A migrated SQLite store in a new file in `dir`, for tests that talk to storage directly.
+pub async fn migrated_storage(dir: &Path) -> SqlStorage {
+    let url = format!("sqlite://{}?mode=rwc", dir.join("db.sqlite3").display());
+    let storage = SqlStorage::connect(&url).await.expect("connect");
+    storage.migrate().await.expect("migrate");
+    storage
+}
 
 pub struct TestApp {
     pub address: String,
@@ -149,6 +190,20 @@ impl Client {
             .expect("POST")
     }
 
+    /// Posts a urlencoded form with no CSRF token, as a forged cross-site form would.
+    pub async fn post_form_without_csrf(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
     pub async fn signup(&self, username: &str, email: &str, password: &str) -> reqwest::Response {
         self.post_form(
             "/accounts/signup/",
@@ -192,6 +247,13 @@ impl Client {
     ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
         let origin = self.base.clone();
         self.websocket_from(room, query, Some(&origin)).await
+    }
+
+    /// A socket in `room` speaking JSON events, as API clients use it.
+    pub async fn json_socket(&self, room: &str) -> Socket {
+        self.websocket(room, "?format=json")
+            .await
+            .unwrap_or_else(|e| panic!("a JSON socket in {room} connects: {e}"))
     }
 
     pub async fn websocket_from(

@@ -41,10 +41,7 @@ async fn post_many(socket: &mut Socket, count: usize) -> Vec<i64> {
 async fn group_with_messages(ann: &Client, count: usize) -> (String, Vec<i64>) {
     let path = new_group(ann, "History").await;
     let room = room_name(&path).to_owned();
-    let mut socket = ann
-        .websocket(&room, "?format=json")
-        .await
-        .expect("connects");
+    let mut socket = ann.json_socket(&room).await;
     let ids = post_many(&mut socket, count).await;
     (room, ids)
 }

@@ -25,13 +25,6 @@ fn files_contain(app: &TestApp, needle: &str) -> bool {
     })
 }
 
-async fn json_socket(client: &Client, room: &str) -> Socket {
-    client
-        .websocket(room, "?format=json")
-        .await
-        .expect("connects")
-}
-
 /// Posts `body` and returns the id the server gave it.
 async fn post(socket: &mut Socket, body: &str) -> i64 {
     socket.send_json(json!({ "body": body })).await;
@@ -83,8 +76,8 @@ async fn an_edit_reaches_every_socket_in_both_formats_and_only_the_new_sealed_bo
     let app = spawn_app().await;
     let ada = app.signed_up("ada").await;
     let bob = app.signed_up("bob").await;
-    let mut ada_ws = json_socket(&ada, "public-chat").await;
-    let mut bob_json = json_socket(&bob, "public-chat").await;
+    let mut ada_ws = ada.json_socket("public-chat").await;
+    let mut bob_json = bob.json_socket("public-chat").await;
     let mut bob_html = bob.websocket("public-chat", "").await.expect("connects");
 
     let id = post(&mut ada_ws, "first draft old-canary-Zq1").await;
@@ -140,8 +133,8 @@ async fn editing_someone_elses_or_a_missing_message_is_not_found_and_changes_not
     let app = spawn_app().await;
     let ada = app.signed_up("ada").await;
     let eve = app.signed_up("eve").await;
-    let mut ada_ws = json_socket(&ada, "public-chat").await;
-    let mut eve_ws = json_socket(&eve, "public-chat").await;
+    let mut ada_ws = ada.json_socket("public-chat").await;
+    let mut eve_ws = eve.json_socket("public-chat").await;
     let id = post(&mut ada_ws, "ada's words").await;
     let sealed = sealed_body(&app, id).await.expect("stored");
 
@@ -180,7 +173,7 @@ async fn editing_someone_elses_or_a_missing_message_is_not_found_and_changes_not
 async fn invalid_edits_are_refused_and_change_nothing() {
     let app = spawn_app().await;
     let ada = app.signed_up("ada").await;
-    let mut ada_ws = json_socket(&ada, "public-chat").await;
+    let mut ada_ws = ada.json_socket("public-chat").await;
     let id = post(&mut ada_ws, "keep me").await;
     let sealed = sealed_body(&app, id).await.expect("stored");
 
@@ -212,8 +205,8 @@ async fn deleting_ones_own_message_removes_it_everywhere_and_from_the_files() {
     let app = spawn_app().await;
     let ada = app.signed_up("ada").await;
     let bob = app.signed_up("bob").await;
-    let mut ada_ws = json_socket(&ada, "public-chat").await;
-    let mut bob_json = json_socket(&bob, "public-chat").await;
+    let mut ada_ws = ada.json_socket("public-chat").await;
+    let mut bob_json = bob.json_socket("public-chat").await;
     let mut bob_html = bob.websocket("public-chat", "").await.expect("connects");
     let keep = post(&mut ada_ws, "this one stays").await;
     let gone = post(&mut ada_ws, "this one goes").await;
@@ -255,8 +248,8 @@ async fn a_group_admin_deletes_a_members_message_but_a_member_cannot_delete_the_
     let bram = app.signed_up("bram").await;
     let room = new_group(&ada, "Team").await;
     add_member(&ada, &room, "bram").await;
-    let mut ada_ws = json_socket(&ada, &room).await;
-    let mut bram_ws = json_socket(&bram, &room).await;
+    let mut ada_ws = ada.json_socket(&room).await;
+    let mut bram_ws = bram.json_socket(&room).await;
 
     let admins = post(&mut ada_ws, "from the admin").await;
     bram_ws.next_event("message").await;

@@ -112,8 +112,8 @@ async fn messages_in_a_private_room_reach_only_its_members() {
         .expect("l")
         .to_owned();
     let room = room_name(&path).to_owned();
-    let mut ada_ws = ada.websocket(&room, "?format=json").await.expect("ada");
-    let mut bram_ws = bram.websocket(&room, "?format=json").await.expect("bram");
+    let mut ada_ws = ada.json_socket(&room).await;
+    let mut bram_ws = bram.json_socket(&room).await;
     let mut eve_public = eve
         .websocket("public-chat", "?format=json")
         .await
@@ -180,10 +180,7 @@ async fn the_room_list_puts_the_newest_activity_first() {
         page.find(&newer) < page.find(&older),
         "no messages yet: newest room first"
     );
-    let mut socket = ada
-        .websocket(&older, "?format=json")
-        .await
-        .expect("connects");
+    let mut socket = ada.json_socket(&older).await;
     socket.send_json(json!({"body": "bump"})).await;
     socket.next_event("message").await;
     let page = ada.get_text("/chat/").await;
@@ -205,6 +202,38 @@ pub async fn act(
         .await
 }
 
+/// `client` (the room's admin) adds `username` through the room's settings form.
+pub async fn add_member(client: &Client, room: &str, username: &str) -> reqwest::Response {
+    act(
+        client,
+        &format!("/chat/room/{room}/members/add/"),
+        room,
+        &[("username", username)],
+    )
+    .await
+}
+
+/// `client` (the room's admin) removes `username` through the room's settings form.
+pub async fn remove_member(client: &Client, room: &str, username: &str) -> reqwest::Response {
+    act(
+        client,
+        &format!("/chat/room/{room}/members/{username}/remove/"),
+        room,
+        &[],
+    )
+    .await
+}
+
+/// A new group of `owner`'s titled `title` with `members` added; its room name.
+pub async fn group_with(owner: &Client, title: &str, members: &[&str]) -> String {
+    let room = room_name(&new_group(owner, title).await).to_owned();
+    for member in members {
+        let added = add_member(owner, &room, member).await;
+        assert_eq!(added.status(), 303, "{member} is added");
+    }
+    room
+}
+
 #[tokio::test]
 async fn the_admin_adds_renames_removes_and_deletes_and_members_only_leave() {
     let app = spawn_app().await;
@@ -214,26 +243,14 @@ async fn the_admin_adds_renames_removes_and_deletes_and_members_only_leave() {
     let path = new_group(&ada, "Team").await;
     let room = room_name(&path).to_owned();
 
-    let added = act(
-        &ada,
-        &format!("/chat/room/{room}/members/add/"),
-        &room,
-        &[("username", "Bram")],
-    )
-    .await;
+    let added = add_member(&ada, &room, "Bram").await;
     assert_eq!(added.status(), 303);
     assert_eq!(bram.get(&path).await.status(), 200, "bram is in");
     assert!(
         bram.get_text("/chat/").await.contains(&room),
         "and sees it in his list"
     );
-    act(
-        &ada,
-        &format!("/chat/room/{room}/members/add/"),
-        &room,
-        &[("username", "cleo")],
-    )
-    .await;
+    add_member(&ada, &room, "cleo").await;
 
     let renamed = act(
         &ada,
@@ -270,13 +287,7 @@ async fn the_admin_adds_renames_removes_and_deletes_and_members_only_leave() {
         "cleo was not removed by bram"
     );
 
-    let removed = act(
-        &ada,
-        &format!("/chat/room/{room}/members/cleo/remove/"),
-        &room,
-        &[],
-    )
-    .await;
+    let removed = remove_member(&ada, &room, "cleo").await;
     assert_eq!(removed.status(), 303);
     assert_eq!(
         cleo.get(&path).await.status(),
@@ -364,13 +375,7 @@ async fn bad_group_administration_input_is_refused_and_changes_nothing() {
             .contains(r#"data-error-for="title""#)
     );
     for username in ["nobody", "", "bad name", "%"] {
-        let add = act(
-            &ada,
-            &format!("/chat/room/{room}/members/add/"),
-            &room,
-            &[("username", username)],
-        )
-        .await;
+        let add = add_member(&ada, &room, username).await;
         assert_eq!(add.status(), 400, "{username:?}");
         assert!(
             add.text()
@@ -379,13 +384,7 @@ async fn bad_group_administration_input_is_refused_and_changes_nothing() {
                 .contains("No one has that username.")
         );
     }
-    let self_remove = act(
-        &ada,
-        &format!("/chat/room/{room}/members/ada/remove/"),
-        &room,
-        &[],
-    )
-    .await;
+    let self_remove = remove_member(&ada, &room, "ada").await;
     assert_eq!(self_remove.status(), 403, "the admin stays");
     for ghost in ["nobody", "Not%20A%20Name"] {
         let path = format!("/chat/room/{room}/members/{ghost}/remove/");
@@ -445,17 +444,8 @@ async fn a_removed_member_cannot_write_through_a_socket_opened_before() {
     let ada = app.signed_up("ada").await;
     let bram = app.signed_up("bram").await;
     let room = room_name(&new_group(&ada, "Door").await).to_owned();
-    act(
-        &ada,
-        &format!("/chat/room/{room}/members/add/"),
-        &room,
-        &[("username", "bram")],
-    )
-    .await;
-    let mut socket = bram
-        .websocket(&room, "?format=json")
-        .await
-        .expect("bram joins");
+    add_member(&ada, &room, "bram").await;
+    let mut socket = bram.json_socket(&room).await;
     // Removed where this process's hub cannot see it (as another instance would): the
     // socket stays open, and only the check on every write stands in the way.
     app.execute_sql(

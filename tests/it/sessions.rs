@@ -3,20 +3,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::helpers::migrated_storage;
 use actix_session::storage::{SessionKey, SessionStore};
 use actix_web::cookie::time::Duration;
 use hearth::frontend::auth::session_store::StorageSessionStore;
 use hearth::storage::Storage;
-use hearth::storage::sql::SqlStorage;
 
 async fn store() -> (StorageSessionStore, Arc<dyn Storage>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("dir");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("s.sqlite3").display()
-    );
-    let storage = SqlStorage::connect(&url).await.expect("connect");
-    storage.migrate().await.expect("migrate");
+    let storage = migrated_storage(dir.path()).await;
     let storage: Arc<dyn Storage> = Arc::new(storage);
     (StorageSessionStore::new(Arc::clone(&storage)), storage, dir)
 }

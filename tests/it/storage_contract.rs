@@ -1,10 +1,10 @@
 //! One suite, written against `&dyn Storage`, run on every implementation.
 
+use crate::helpers::migrated_storage;
 use chrono::{Duration, Utc};
 use hearth::domain::{
     Email, MessageId, NewMessage, NewRoom, NewUser, RoomKind, RoomName, Sealed, UserId, Username,
 };
-use hearth::storage::sql::SqlStorage;
 use hearth::storage::{SessionRecord, Storage, StorageError, TokenPurpose};
 
 fn new_user(name: &str) -> NewUser {
@@ -431,12 +431,7 @@ fn record_again() -> SessionRecord {
 #[tokio::test]
 async fn sqlite_storage_keeps_the_contract() {
     let dir = tempfile::tempdir().expect("dir");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("contract.sqlite3").display()
-    );
-    let storage = SqlStorage::connect(&url).await.expect("connect");
-    storage.migrate().await.expect("migrate");
+    let storage = migrated_storage(dir.path()).await;
     // The first migration seeds the public room.
     assert!(storage_room_exists(&storage).await);
     contract(&storage).await;
@@ -825,11 +820,6 @@ async fn concurrent_append_contract(storage: std::sync::Arc<dyn Storage>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_storage_commits_concurrent_appends_in_groups() {
     let dir = tempfile::tempdir().expect("dir");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("group.sqlite3").display()
-    );
-    let storage = SqlStorage::connect(&url).await.expect("connect");
-    storage.migrate().await.expect("migrate");
+    let storage = migrated_storage(dir.path()).await;
     concurrent_append_contract(std::sync::Arc::new(storage)).await;
 }

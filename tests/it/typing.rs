@@ -4,22 +4,8 @@
 use futures_util::SinkExt;
 use serde_json::{Value, json};
 
-use crate::helpers::{Client, Socket, spawn_app};
-use crate::rooms::{act, new_group, room_name};
-
-async fn group_of_two(ann: &Client) -> String {
-    let path = new_group(ann, "Typists").await;
-    let room = room_name(&path).to_owned();
-    let added = act(
-        ann,
-        &format!("/chat/room/{room}/members/add/"),
-        &room,
-        &[("username", "bob")],
-    )
-    .await;
-    assert_eq!(added.status(), 303);
-    room
-}
+use crate::helpers::{Socket, spawn_app};
+use crate::rooms::group_with;
 
 /// Waits until the server runs this socket's loop, which starts after it joined the
 /// room: a ping is answered only from there. Frames before the pong are skipped.
@@ -54,19 +40,10 @@ async fn typing_reaches_the_others_but_not_the_typists_own_sockets_and_is_not_st
     let app = spawn_app().await;
     let ann = app.signed_up("ann").await;
     let bob = app.signed_up("bob").await;
-    let room = group_of_two(&ann).await;
-    let mut ann_a = ann
-        .websocket(&room, "?format=json")
-        .await
-        .expect("connects");
-    let mut ann_b = ann
-        .websocket(&room, "?format=json")
-        .await
-        .expect("connects");
-    let mut bob_json = bob
-        .websocket(&room, "?format=json")
-        .await
-        .expect("connects");
+    let room = group_with(&ann, "Typists", &["bob"]).await;
+    let mut ann_a = ann.json_socket(&room).await;
+    let mut ann_b = ann.json_socket(&room).await;
+    let mut bob_json = bob.json_socket(&room).await;
     let mut bob_page = bob.websocket(&room, "").await.expect("connects");
     for socket in [&mut ann_b, &mut bob_json, &mut bob_page] {
         joined(socket).await;
@@ -98,15 +75,9 @@ async fn typing_spam_is_throttled_and_does_not_use_up_the_message_allowance() {
     let app = spawn_app().await;
     let ann = app.signed_up("ann").await;
     let bob = app.signed_up("bob").await;
-    let room = group_of_two(&ann).await;
-    let mut ann_json = ann
-        .websocket(&room, "?format=json")
-        .await
-        .expect("connects");
-    let mut bob_json = bob
-        .websocket(&room, "?format=json")
-        .await
-        .expect("connects");
+    let room = group_with(&ann, "Typists", &["bob"]).await;
+    let mut ann_json = ann.json_socket(&room).await;
+    let mut bob_json = bob.json_socket(&room).await;
     joined(&mut bob_json).await;
 
     for _ in 0..60 {
@@ -127,15 +98,12 @@ async fn presence_events_and_the_chat_page_carry_the_site_wide_online_count() {
     let app = spawn_app().await;
     let ann = app.signed_up("ann").await;
     let bob = app.signed_up("bob").await;
-    let room = group_of_two(&ann).await;
+    let room = group_with(&ann, "Typists", &["bob"]).await;
     let _ann_elsewhere = ann
         .websocket("public-chat", "?format=json")
         .await
         .expect("connects");
-    let mut bob_json = bob
-        .websocket(&room, "?format=json")
-        .await
-        .expect("connects");
+    let mut bob_json = bob.json_socket(&room).await;
     let presence = bob_json.next_event("presence").await;
     assert_eq!(presence["online"], 1, "only bob is in this room");
     assert_eq!(presence["online_total"], 2, "ann is online elsewhere");

@@ -9,7 +9,7 @@ use reqwest::Method;
 
 use crate::api_groups::{Person, call, create_group, person};
 use crate::helpers::{Client, Socket, TestApp, spawn_app};
-use crate::rooms::{act, new_group, room_name};
+use crate::rooms::group_with;
 use crate::typing::joined;
 
 /// The unread count the room list shows for `room`.
@@ -43,20 +43,8 @@ async fn post(socket: &mut Socket, body: &str) -> i64 {
 
 /// ann's group with bob in it; ann's JSON socket in it.
 async fn group_of_two(ann: &Client) -> (String, Socket) {
-    let path = new_group(ann, "Garden").await;
-    let room = room_name(&path).to_owned();
-    let added = act(
-        ann,
-        &format!("/chat/room/{room}/members/add/"),
-        &room,
-        &[("username", "bob")],
-    )
-    .await;
-    assert_eq!(added.status(), 303);
-    let socket = ann
-        .websocket(&room, "?format=json")
-        .await
-        .expect("connects");
+    let room = group_with(ann, "Garden", &["bob"]).await;
+    let socket = ann.json_socket(&room).await;
     (room, socket)
 }
 

@@ -3,11 +3,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
+    QueryFilter, QuerySelect, Statement, TransactionTrait,
 };
 
 use super::entities::{messages, rooms, users};
-use super::{SqlStorage, escape_like, internal};
+use super::users::users_page;
+use super::{SqlStorage, escape_like, internal, to_u64};
 use crate::domain::{Room, User, UserId};
 use crate::storage::admin::{AccountChange, AdminStore, RoomStats, SiteTotals};
 use crate::storage::{StorageError, StorageResult};
@@ -22,10 +23,6 @@ struct RoomStatsRow {
     created: DateTime<Utc>,
     members: i64,
     messages: i64,
-}
-
-fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
 }
 
 #[async_trait]
@@ -53,7 +50,7 @@ impl AdminStore for SqlStorage {
             by_kind
                 .iter()
                 .find(|(k, _)| k == kind)
-                .map_or(0, |(_, n)| count(*n))
+                .map_or(0, |(_, n)| to_u64(*n))
         };
         let messages_total = messages::Entity::find()
             .count(&self.db)
@@ -88,7 +85,7 @@ impl AdminStore for SqlStorage {
         rows.into_iter()
             .map(|(day, n)| {
                 NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                    .map(|d| (d, count(n)))
+                    .map(|d| (d, to_u64(n)))
                     .map_err(|_| StorageError::Internal(format!("bad message date {day:?}")))
             })
             .collect()
@@ -110,7 +107,7 @@ impl AdminStore for SqlStorage {
             .map_err(internal)?;
         Ok(row
             .and_then(|r| r.try_get::<i64>("", "size").ok())
-            .map(count))
+            .map(to_u64))
     }
 
     async fn search_accounts(
@@ -133,15 +130,7 @@ impl AdminStore for SqlStorage {
                     .add(lower_like(users::Column::Email)),
             );
         }
-        let total = select.clone().count(&self.db).await.map_err(internal)?;
-        let rows = select
-            .order_by_asc(users::Column::Id)
-            .offset(offset)
-            .limit(limit)
-            .all(&self.db)
-            .await
-            .map_err(internal)?;
-        Ok((rows.into_iter().map(User::from).collect(), total))
+        users_page(&self.db, select, offset, limit).await
     }
 
     async fn change_account(&self, user: UserId, change: AccountChange) -> StorageResult<User> {
@@ -216,8 +205,8 @@ impl AdminStore for SqlStorage {
                 })?;
                 Ok(RoomStats {
                     room,
-                    members: count(row.members),
-                    messages: count(row.messages),
+                    members: to_u64(row.members),
+                    messages: to_u64(row.messages),
                 })
             })
             .collect::<StorageResult<Vec<_>>>()?;

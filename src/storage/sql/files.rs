@@ -16,7 +16,7 @@ use sea_orm::{
 };
 
 use super::entities::{file_trash, files, messages, rooms, users};
-use super::{SqlStorage, internal, write_error};
+use super::{SqlStorage, internal, to_i64, to_u64, write_error};
 use crate::domain::{FileId, FileRef, MessageId, NewFile, RoomId, Sealed, StoredMessage, UserId};
 use crate::storage::files::FileStore;
 use crate::storage::{MessageStore, StorageError, StorageResult};
@@ -189,7 +189,7 @@ fn file_ref(row: files::Model, room_name: String) -> FileRef {
         room_name,
         name: row.name,
         mime: row.mime,
-        size: u64::try_from(row.size).unwrap_or(0),
+        size: to_u64(row.size),
         has_thumb: row.thumb_path.is_some(),
     }
 }
@@ -310,7 +310,7 @@ impl FileStore for SqlStorage {
             uploader_id: Set(Some(file.uploader.0)),
             name: Set(file.name),
             mime: Set(file.mime),
-            size: Set(i64::try_from(file.size).unwrap_or(i64::MAX)),
+            size: Set(to_i64(file.size)),
             created: Set(Utc::now()),
             path: Set(name.clone()),
             thumb_path: Set(thumb.as_ref().map(|_| format!("{name}.thumb"))),

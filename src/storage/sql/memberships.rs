@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::entities::{memberships, messages, rooms, users};
 use super::rooms::new_room_row;
-use super::{SqlStorage, internal, write_error};
+use super::{SqlStorage, internal, to_u64, write_error};
 use crate::domain::{MessageId, NewRoom, Room, RoomId, RoomKind, RoomName, User, UserId};
 use crate::storage::{RoomSummary, StorageError, StorageResult};
 
@@ -282,7 +282,7 @@ impl SqlStorage {
             .map(|row| {
                 let room: i64 = row.try_get_by_index(0).map_err(internal)?;
                 let count: i64 = row.try_get_by_index(1).map_err(internal)?;
-                Ok((RoomId(room), u64::try_from(count).unwrap_or(0)))
+                Ok((RoomId(room), to_u64(count)))
             })
             .collect()
     }

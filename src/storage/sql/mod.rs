@@ -65,6 +65,16 @@ impl SqlStorage {
     }
 }
 
+/// SQLite stores counts and sizes as i64; a negative one can only be corruption and reads
+/// as 0, and a u64 too large for a column saturates rather than wraps.
+pub(crate) fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+pub(crate) fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 pub(crate) fn internal(error: DbErr) -> StorageError {
     StorageError::Internal(error.to_string())
 }

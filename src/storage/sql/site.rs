@@ -8,11 +8,12 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait, UpdateMany,
 };
 
-use super::entities::{invites, key_rotations, messages, site_settings, users};
-use super::{SqlStorage, internal, write_error};
+use super::entities::{invites, key_rotations, messages, site_settings};
+use super::users::insert_user;
+use super::{SqlStorage, internal, to_i64, to_u64, write_error};
 use crate::domain::{NewUser, Sealed, User, UserId};
 use crate::storage::site::{Invite, NewInvite, RegistrationPolicy, RotationProgress, SiteStore};
 use crate::storage::{StorageError, StorageResult};
@@ -49,12 +50,25 @@ impl From<key_rotations::Model> for RotationProgress {
     }
 }
 
-fn to_u64(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
-}
-
-fn to_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
+impl SqlStorage {
+    /// Progress and finish both write only to a rotation that is still running, so a stale
+    /// worker cannot reopen or rewind a finished one; an unknown or finished id is NotFound.
+    async fn update_running_rotation(
+        &self,
+        id: i64,
+        update: UpdateMany<key_rotations::Entity>,
+    ) -> StorageResult<()> {
+        let changed = update
+            .filter(key_rotations::Column::Id.eq(id))
+            .filter(key_rotations::Column::Finished.is_null())
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        if changed.rows_affected == 0 {
+            return Err(StorageError::NotFound);
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -170,34 +184,9 @@ impl SiteStore for SqlStorage {
         if spent.rows_affected == 0 {
             return Err(StorageError::NotFound);
         }
-        let row = users::ActiveModel {
-            username: Set(new.username.as_str().to_owned()),
-            username_key: Set(new.username.as_str().to_lowercase()),
-            email: Set(new.email.as_str().to_owned()),
-            email_key: Set(new.email.uniqueness_key()),
-            password_hash: Set(new.password_hash),
-            display_name: Set(String::new()),
-            bio: Set(String::new()),
-            avatar: Set(None),
-            is_admin: Set(new.is_admin),
-            is_active: Set(true),
-            email_verified: Set(false),
-            created: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e| {
-            write_error(e, |detail| {
-                if detail.contains("email") {
-                    "email"
-                } else {
-                    "username"
-                }
-            })
-        })?;
+        let user = insert_user(&txn, new, now).await?;
         txn.commit().await.map_err(internal)?;
-        Ok(row.into())
+        Ok(user)
     }
 
     async fn sealed_bodies_count(&self) -> StorageResult<u64> {
@@ -305,7 +294,7 @@ impl SiteStore for SqlStorage {
         last_id: i64,
         done: u64,
     ) -> StorageResult<()> {
-        let changed = key_rotations::Entity::update_many()
+        let update = key_rotations::Entity::update_many()
             .col_expr(
                 key_rotations::Column::Source,
                 Expr::value(source.to_owned()),
@@ -319,20 +308,12 @@ impl SiteStore for SqlStorage {
                     "CASE WHEN total < ? THEN ? ELSE total END",
                     [to_i64(done), to_i64(done)],
                 ),
-            )
-            .filter(key_rotations::Column::Id.eq(id))
-            .filter(key_rotations::Column::Finished.is_null())
-            .exec(&self.db)
-            .await
-            .map_err(internal)?;
-        if changed.rows_affected == 0 {
-            return Err(StorageError::NotFound);
-        }
-        Ok(())
+            );
+        self.update_running_rotation(id, update).await
     }
 
     async fn rotation_finish(&self, id: i64) -> StorageResult<()> {
-        let changed = key_rotations::Entity::update_many()
+        let update = key_rotations::Entity::update_many()
             .col_expr(
                 key_rotations::Column::Finished,
                 Expr::value(Some(Utc::now())),
@@ -340,16 +321,8 @@ impl SiteStore for SqlStorage {
             .col_expr(
                 key_rotations::Column::Total,
                 Expr::col(key_rotations::Column::Done),
-            )
-            .filter(key_rotations::Column::Id.eq(id))
-            .filter(key_rotations::Column::Finished.is_null())
-            .exec(&self.db)
-            .await
-            .map_err(internal)?;
-        if changed.rows_affected == 0 {
-            return Err(StorageError::NotFound);
-        }
-        Ok(())
+            );
+        self.update_running_rotation(id, update).await
     }
 
     fn supports_snapshot(&self) -> bool {

@@ -1,9 +1,9 @@
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
 };
 
 use super::entities::{account_tokens, memberships, refresh_tokens, rooms, sessions, users};
@@ -28,34 +28,65 @@ impl From<users::Model> for User {
     }
 }
 
+/// Inserts a fresh account row; shared by plain sign-up and invite sign-up (inside its
+/// transaction) so both map a taken name or address to the same conflict.
+pub(super) async fn insert_user<C: ConnectionTrait>(
+    db: &C,
+    new: NewUser,
+    now: DateTime<Utc>,
+) -> StorageResult<User> {
+    let row = users::ActiveModel {
+        username: Set(new.username.as_str().to_owned()),
+        username_key: Set(new.username.as_str().to_lowercase()),
+        email: Set(new.email.as_str().to_owned()),
+        email_key: Set(new.email.uniqueness_key()),
+        password_hash: Set(new.password_hash),
+        display_name: Set(String::new()),
+        bio: Set(String::new()),
+        avatar: Set(None),
+        is_admin: Set(new.is_admin),
+        is_active: Set(true),
+        email_verified: Set(false),
+        created: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|e| {
+        write_error(e, |detail| {
+            if detail.contains("email") {
+                "email"
+            } else {
+                "username"
+            }
+        })
+    })?;
+    Ok(row.into())
+}
+
+/// One page of `select` in id order plus how many rows it matches in all; the API list and
+/// the admin search page the same way.
+pub(super) async fn users_page(
+    db: &DatabaseConnection,
+    select: Select<users::Entity>,
+    offset: u64,
+    limit: u64,
+) -> StorageResult<(Vec<User>, u64)> {
+    let total = select.clone().count(db).await.map_err(internal)?;
+    let rows = select
+        .order_by_asc(users::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    Ok((rows.into_iter().map(User::from).collect(), total))
+}
+
 #[async_trait]
 impl UserStore for SqlStorage {
     async fn create_user(&self, new: NewUser) -> StorageResult<User> {
-        let row = users::ActiveModel {
-            username: Set(new.username.as_str().to_owned()),
-            username_key: Set(new.username.as_str().to_lowercase()),
-            email: Set(new.email.as_str().to_owned()),
-            email_key: Set(new.email.uniqueness_key()),
-            password_hash: Set(new.password_hash),
-            display_name: Set(String::new()),
-            bio: Set(String::new()),
-            avatar: Set(None),
-            is_admin: Set(new.is_admin),
-            is_active: Set(true),
-            email_verified: Set(false),
-            created: Set(Utc::now()),
-            ..Default::default()
-        };
-        let row = row.insert(&self.db).await.map_err(|e| {
-            write_error(e, |detail| {
-                if detail.contains("email") {
-                    "email"
-                } else {
-                    "username"
-                }
-            })
-        })?;
-        Ok(row.into())
+        insert_user(&self.db, new, Utc::now()).await
     }
 
     async fn user_by_id(&self, id: UserId) -> StorageResult<User> {
@@ -135,15 +166,7 @@ impl UserStore for SqlStorage {
     }
 
     async fn list_users(&self, offset: u64, limit: u64) -> StorageResult<(Vec<User>, u64)> {
-        let total = self.count_users().await?;
-        let rows = users::Entity::find()
-            .order_by_asc(users::Column::Id)
-            .offset(offset)
-            .limit(limit)
-            .all(&self.db)
-            .await
-            .map_err(internal)?;
-        Ok((rows.into_iter().map(User::from).collect(), total))
+        users_page(&self.db, users::Entity::find(), offset, limit).await
     }
 
     async fn search_usernames(&self, prefix: &str, limit: u64) -> StorageResult<Vec<User>> {

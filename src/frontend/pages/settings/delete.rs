@@ -14,7 +14,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{Outcome, password_matches, settings_page};
+use super::{Outcome, check_current_password, settings_page};
 use crate::frontend::audit;
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
@@ -39,11 +39,15 @@ pub async fn delete_post(
     form: web::Form<DeleteForm>,
 ) -> Result<HttpResponse, AppError> {
     let mut outcome = Outcome::default();
-    if !password_matches(&state, &user, form.into_inner().delete_password).await? {
-        outcome.error(
-            "delete_password",
-            "Your current password was entered incorrectly.",
-        );
+    check_current_password(
+        &state,
+        &user,
+        form.into_inner().delete_password,
+        "delete_password",
+        &mut outcome,
+    )
+    .await?;
+    if !outcome.errors.is_empty() {
         return settings_page(&request, &state, &session, &user, outcome).await;
     }
     match state.storage.delete_user(user.id).await {

@@ -10,7 +10,7 @@ use chrono::Utc;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::{Outcome, password_matches, settings_page};
+use super::{Outcome, check_current_password, settings_page};
 use crate::config::EmailVerification;
 use crate::domain::{Email, User};
 use crate::frontend::audit;
@@ -49,12 +49,14 @@ pub async fn email_post(
     outcome
         .values
         .insert("new_email", form.new_email.trim().to_owned());
-    if !password_matches(&state, &user, form.email_password).await? {
-        outcome.error(
-            "email_password",
-            "Your current password was entered incorrectly.",
-        );
-    }
+    check_current_password(
+        &state,
+        &user,
+        form.email_password,
+        "email_password",
+        &mut outcome,
+    )
+    .await?;
     let email = match Email::parse(&form.new_email) {
         Ok(email) if email.uniqueness_key() == user.email.to_lowercase() => {
             outcome.error("new_email", "This is already your email address.");

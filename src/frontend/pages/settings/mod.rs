@@ -61,6 +61,21 @@ async fn password_matches(
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// Every settings form that changes the account asks for the current password first and
+/// answers a wrong one with the same message under that form's own password field.
+async fn check_current_password(
+    state: &AppState,
+    user: &User,
+    password: String,
+    field: &'static str,
+    outcome: &mut Outcome,
+) -> Result<(), AppError> {
+    if !password_matches(state, user, password).await? {
+        outcome.error(field, "Your current password was entered incorrectly.");
+    }
+    Ok(())
+}
+
 /// What a handled form hands back to the page: a notice, its field errors, and the
 /// values to show again in the fields that were typed.
 #[derive(Default)]

@@ -5,7 +5,7 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{Outcome, current_key_hash, password_matches, settings_page};
+use super::{Outcome, check_current_password, current_key_hash, settings_page};
 use crate::crypto;
 use crate::domain::password::validate_password;
 use crate::frontend::auth::CurrentUser;
@@ -32,12 +32,14 @@ pub async fn password_post(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let mut outcome = Outcome::default();
-    if !password_matches(&state, &user, form.current_password.clone()).await? {
-        outcome.error(
-            "current_password",
-            "Your current password was entered incorrectly.",
-        );
-    }
+    check_current_password(
+        &state,
+        &user,
+        form.current_password.clone(),
+        "current_password",
+        &mut outcome,
+    )
+    .await?;
     if form.password1 != form.password2 {
         outcome.error("password2", "You must type the same password each time.");
     } else if let Err(problems) = validate_password(&form.password1, &user.username, &user.email) {

@@ -6,7 +6,7 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{Outcome, password_matches, settings_page};
+use super::{Outcome, check_current_password, settings_page};
 use crate::domain::Username;
 use crate::frontend::audit;
 use crate::frontend::auth::CurrentUser;
@@ -36,12 +36,14 @@ pub async fn username_post(
     outcome
         .values
         .insert("new_username", form.new_username.trim().to_owned());
-    if !password_matches(&state, &user, form.username_password).await? {
-        outcome.error(
-            "username_password",
-            "Your current password was entered incorrectly.",
-        );
-    }
+    check_current_password(
+        &state,
+        &user,
+        form.username_password,
+        "username_password",
+        &mut outcome,
+    )
+    .await?;
     let username = match Username::parse(&form.new_username) {
         Ok(name) if name.as_str().eq_ignore_ascii_case(&user.username) => {
             outcome.error("new_username", "This is already your username.");

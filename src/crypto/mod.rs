@@ -1,13 +1,15 @@
 //! Sealing at rest (Fernet, with a key list: the newest encrypts, any decrypts) and
-//! password hashing (argon2id).
+//! password hashing (argon2id, in [`passwords`]).
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use std::sync::{Arc, RwLock};
 
 use fernet::{Fernet, MultiFernet};
 
 use crate::domain::Sealed;
+
+mod passwords;
+
+pub use passwords::{burn_verification_time, hash_password, verify_password};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CryptoError {
@@ -140,35 +142,6 @@ impl Sealer {
     }
 }
 
-/// argon2id with the crate's defaults (m=19 MiB, t=2, p=1, OWASP's recommendation).
-pub fn hash_password(password: &str) -> Result<String, CryptoError> {
-    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| CryptoError::Hashing(e.to_string()))
-}
-
-/// True when `password` matches `hash`; a malformed hash never matches.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-/// Spends the time a real verification would, so a missing account cannot be told apart
-/// from a wrong password by timing.
-pub fn burn_verification_time(password: &str) {
-    static DUMMY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    if let Some(hash) = DUMMY.get_or_init(|| hash_password("not the password").ok()) {
-        let _ = verify_password(password, hash);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,14 +180,5 @@ mod tests {
         assert_eq!(sealer.open_text(&resealed).ok().as_deref(), Some("old"));
         assert!(sealer.open(&before).is_err());
         assert_eq!(fingerprint(&new).len(), 16);
-    }
-
-    #[test]
-    fn passwords_verify_only_against_their_own_hash() {
-        let hash = hash_password("correct horse").unwrap_or_default();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &hash));
-        assert!(!verify_password("wrong horse", &hash));
-        assert!(!verify_password("correct horse", "not a hash"));
     }
 }
