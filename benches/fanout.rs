@@ -76,16 +76,22 @@ impl Config {
     fn from_env() -> Self {
         let quick = std::env::var("FANOUT_QUICK").is_ok_and(|v| v != "0" && !v.is_empty());
         let q = |full: usize, tiny: usize| if quick { tiny } else { full };
+        let a_rooms = env_or("FANOUT_A_ROOMS", q(10, 2));
+        let a_clients = env_or("FANOUT_A_CLIENTS", q(50, 10));
+        let b_clients = env_or("FANOUT_B_CLIENTS", q(500, 50));
         Self {
             quick,
             scenarios: env_or("FANOUT_SCENARIOS", "abcd".to_owned()),
-            accounts: env_or("FANOUT_ACCOUNTS", q(20, 4)),
-            a_rooms: env_or("FANOUT_A_ROOMS", q(10, 2)),
-            a_clients: env_or("FANOUT_A_CLIENTS", q(50, 10)),
+            // One person per client by default, as in a real room: with fewer, people
+            // have sockets in several rooms and each message also becomes a sidebar
+            // notice on their other sockets.
+            accounts: env_or("FANOUT_ACCOUNTS", (a_rooms * a_clients).max(b_clients)),
+            a_rooms,
+            a_clients,
             a_senders: env_or("FANOUT_A_SENDERS", q(5, 2)),
             a_window: env_or("FANOUT_A_WINDOW", 32),
             a_secs: env_or("FANOUT_A_SECS", q(10, 2) as u64),
-            b_clients: env_or("FANOUT_B_CLIENTS", q(500, 50)),
+            b_clients,
             b_rate: env_or("FANOUT_B_RATE", q(200, 50) as u64),
             b_senders: env_or("FANOUT_B_SENDERS", q(10, 2)),
             b_secs: env_or("FANOUT_B_SECS", q(10, 2) as u64),
@@ -930,12 +936,13 @@ async fn run(config: Config, server: &Server, hz: f64, fd_limit: usize) {
             "\n[a] {} rooms × {} clients, {} senders per room, window {}, {} s",
             config.a_rooms, config.a_clients, config.a_senders, config.a_window, config.a_secs
         );
-        let rooms = make_groups(&accounts, config.a_rooms, "fan").await;
+        let mut rooms = Vec::new();
         let mut pairs = Vec::new();
-        for room in &rooms {
-            for c in 0..config.a_clients {
-                pairs.push((accounts[c % accounts.len()].clone(), room.clone()));
-            }
+        for r in 0..config.a_rooms {
+            let people = people(&accounts, r * config.a_clients, config.a_clients);
+            let room = make_group(&people, &format!("fan {r}")).await;
+            pairs.extend(people.into_iter().map(|person| (person, room.clone())));
+            rooms.push(room);
         }
         let mut sockets = open_all(pairs, 64).await.into_iter();
         let grouped = rooms
@@ -962,14 +969,16 @@ async fn run(config: Config, server: &Server, hz: f64, fd_limit: usize) {
             "\n[b] 1 room × {} clients, {} msg/s offered ({} senders × {per_sender:.1}/s), {} s",
             config.b_clients, config.b_rate, config.b_senders, config.b_secs
         );
-        let rooms = make_groups(&accounts, 1, "big").await;
-        let pairs = (0..config.b_clients)
-            .map(|c| (accounts[c % accounts.len()].clone(), rooms[0].clone()))
+        let people = people(&accounts, 0, config.b_clients);
+        let room = make_group(&people, "big").await;
+        let pairs = people
+            .into_iter()
+            .map(|person| (person, room.clone()))
             .collect();
         let sockets = open_all(pairs, 64).await;
         let r = run_fanout(
             'b',
-            vec![(rooms[0].clone(), sockets)],
+            vec![(room, sockets)],
             config.b_senders,
             Pace::PerSecond(per_sender),
             config.b_secs,
@@ -1015,20 +1024,27 @@ async fn run(config: Config, server: &Server, hz: f64, fd_limit: usize) {
     print_table(&report);
 }
 
-/// Creates `n` groups owned by account 0, with every other account a member.
-async fn make_groups(accounts: &[Account], n: usize, prefix: &str) -> Vec<String> {
-    let owner = &accounts[0];
-    let mut rooms = Vec::new();
-    for i in 0..n {
-        let room = owner.new_group(&format!("{prefix} {i}")).await;
-        stream::iter(accounts[1..].iter())
-            .map(|member| owner.add_member(&room, &member.username))
-            .buffer_unordered(8)
-            .collect::<Vec<()>>()
-            .await;
-        rooms.push(room);
-    }
-    rooms
+/// `count` accounts from `start` on, wrapping around when there are fewer.
+fn people(accounts: &[Account], start: usize, count: usize) -> Vec<Account> {
+    (start..start + count)
+        .map(|i| accounts[i % accounts.len()].clone())
+        .collect()
+}
+
+/// Creates a group titled `title`, owned by the first of `members`, with the rest in it.
+async fn make_group(members: &[Account], title: &str) -> String {
+    let owner = &members[0];
+    let room = owner.new_group(title).await;
+    let mut others: Vec<&Account> = members[1..].iter().collect();
+    others.sort_by(|a, b| a.username.cmp(&b.username));
+    others.dedup_by(|a, b| a.username == b.username);
+    others.retain(|m| m.username != owner.username);
+    stream::iter(others)
+        .map(|member| owner.add_member(&room, &member.username))
+        .buffer_unordered(8)
+        .collect::<Vec<()>>()
+        .await;
+    room
 }
 
 fn print_table(report: &Report) {

@@ -85,6 +85,9 @@ pub trait Hub: Send + Sync {
     fn publish(&self, room: RoomId, event: RoomEvent);
     /// Sends `notice` to every socket of each of `users` who is online; the rest drop it.
     fn notify(&self, users: &[UserId], notice: Notice);
+    /// Whether anyone online has a socket outside `room`; when nobody has, no member can
+    /// need a notice about it, and asking storage for its members can be skipped.
+    fn anyone_outside(&self, room: RoomId) -> bool;
     /// Who is in `room` now.
     fn presence(&self, room: RoomId) -> Presence;
     /// How many distinct people have at least one socket open.
@@ -108,16 +111,89 @@ struct RoomChannel {
     present: HashMap<UserId, Seat>,
 }
 
-/// One online person: open sockets across every room, and their notice channel.
+/// One online person: open sockets per room, and their notice channel.
 struct Person {
-    sockets: usize,
+    rooms: HashMap<RoomId, usize>,
     notices: broadcast::Sender<Arc<Notice>>,
+}
+
+impl Person {
+    /// The one room all of this person's sockets are in, if there is exactly one.
+    fn sole_room(&self) -> Option<RoomId> {
+        match self.rooms.len() {
+            1 => self.rooms.keys().next().copied(),
+            _ => None,
+        }
+    }
+}
+
+/// Everyone online, and per room how many of them are in that room only: whether anyone
+/// could need a notice about a room is then known without a scan (and without asking
+/// storage who its members are).
+#[derive(Default)]
+struct People {
+    by_user: HashMap<UserId, Person>,
+    only_in: HashMap<RoomId, usize>,
+}
+
+impl People {
+    fn join(&mut self, user: UserId, room: RoomId) -> broadcast::Receiver<Arc<Notice>> {
+        let person = self.by_user.entry(user).or_insert_with(|| Person {
+            rooms: HashMap::new(),
+            notices: broadcast::channel(NOTICE_BUFFER).0,
+        });
+        let before = person.sole_room();
+        *person.rooms.entry(room).or_insert(0) += 1;
+        let after = person.sole_room();
+        let notices = person.notices.subscribe();
+        self.moved(before, after);
+        notices
+    }
+
+    fn leave(&mut self, user: UserId, room: RoomId) {
+        let Some(person) = self.by_user.get_mut(&user) else {
+            return;
+        };
+        let before = person.sole_room();
+        if let Some(sockets) = person.rooms.get_mut(&room) {
+            *sockets -= 1;
+            if *sockets == 0 {
+                person.rooms.remove(&room);
+            }
+        }
+        let after = person.sole_room();
+        if person.rooms.is_empty() {
+            self.by_user.remove(&user);
+        }
+        self.moved(before, after);
+    }
+
+    fn moved(&mut self, before: Option<RoomId>, after: Option<RoomId>) {
+        if before == after {
+            return;
+        }
+        if let Some(room) = before
+            && let Some(count) = self.only_in.get_mut(&room)
+        {
+            *count -= 1;
+            if *count == 0 {
+                self.only_in.remove(&room);
+            }
+        }
+        if let Some(room) = after {
+            *self.only_in.entry(room).or_insert(0) += 1;
+        }
+    }
+
+    fn anyone_outside(&self, room: RoomId) -> bool {
+        self.by_user.len() > self.only_in.get(&room).copied().unwrap_or(0)
+    }
 }
 
 struct Maps {
     rooms: Mutex<HashMap<RoomId, RoomChannel>>,
     /// Never locked while `rooms` is wanted next: the lock order is rooms, then people.
-    people: Mutex<HashMap<UserId, Person>>,
+    people: Mutex<People>,
     render_presence: PresenceRenderer,
 }
 
@@ -144,7 +220,7 @@ impl LocalHub {
         Self {
             maps: Arc::new(Maps {
                 rooms: Mutex::new(HashMap::new()),
-                people: Mutex::new(HashMap::new()),
+                people: Mutex::new(People::default()),
                 render_presence,
             }),
         }
@@ -159,22 +235,14 @@ impl Maps {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn people(&self) -> MutexGuard<'_, HashMap<UserId, Person>> {
+    fn people(&self) -> MutexGuard<'_, People> {
         self.people
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn leave(&self, room: RoomId, user: UserId) {
-        {
-            let mut people = self.people();
-            if let Some(person) = people.get_mut(&user) {
-                person.sockets -= 1;
-                if person.sockets == 0 {
-                    people.remove(&user);
-                }
-            }
-        }
+        self.people().leave(user, room);
         let mut rooms = self.rooms();
         let Some(channel) = rooms.get_mut(&room) else {
             return;
@@ -192,7 +260,7 @@ impl Maps {
     }
 
     fn announce(&self, room: RoomId, channel: &RoomChannel) {
-        let total = self.people().len();
+        let total = self.people().by_user.len();
         let event = (self.render_presence)(&presence_of(room, Some(channel), total));
         let _ = channel.sender.send(Arc::new(event));
     }
@@ -206,15 +274,7 @@ fn eject(seat: &Seat, why: Ejection) -> usize {
 
 impl Hub for LocalHub {
     fn join(&self, room: RoomId, user: UserId, username: &str) -> Subscription {
-        let notices = {
-            let mut people = self.maps.people();
-            let person = people.entry(user).or_insert_with(|| Person {
-                sockets: 0,
-                notices: broadcast::channel(NOTICE_BUFFER).0,
-            });
-            person.sockets += 1;
-            person.notices.subscribe()
-        };
+        let notices = self.maps.people().join(user, room);
         let mut rooms = self.maps.rooms();
         let channel = rooms.entry(room).or_insert_with(|| RoomChannel {
             sender: broadcast::channel(ROOM_BUFFER).0,
@@ -257,19 +317,26 @@ impl Hub for LocalHub {
     fn notify(&self, users: &[UserId], notice: Notice) {
         let notice = Arc::new(notice);
         let people = self.maps.people();
-        for person in users.iter().filter_map(|user| people.get(user)) {
-            let _ = person.notices.send(Arc::clone(&notice));
+        // Someone whose every socket is in that room already sees the message itself.
+        for person in users.iter().filter_map(|user| people.by_user.get(user)) {
+            if person.sole_room() != Some(notice.room) {
+                let _ = person.notices.send(Arc::clone(&notice));
+            }
         }
+    }
+
+    fn anyone_outside(&self, room: RoomId) -> bool {
+        self.maps.people().anyone_outside(room)
     }
 
     fn presence(&self, room: RoomId) -> Presence {
         let rooms = self.maps.rooms();
-        let total = self.maps.people().len();
+        let total = self.maps.people().by_user.len();
         presence_of(room, rooms.get(&room), total)
     }
 
     fn online_count(&self) -> usize {
-        self.maps.people().len()
+        self.maps.people().by_user.len()
     }
 
     fn eject_user(&self, user: UserId) -> usize {
@@ -428,5 +495,39 @@ mod tests {
         assert_eq!(hub.close_room(RoomId(1)), 2);
         assert_eq!(*bob.ejected.borrow(), Some(Ejection::RoomDeleted));
         assert_eq!(*elsewhere.ejected.borrow(), None);
+    }
+
+    #[test]
+    fn notices_skip_people_already_in_the_room_and_nobody_outside_means_none_needed() {
+        let hub = hub();
+        let room = RoomId(1);
+        let mut ann_here = hub.join(room, UserId(7), "ann");
+        assert!(!hub.anyone_outside(room), "everyone online is in the room");
+        let mut bob_elsewhere = hub.join(RoomId(2), UserId(8), "bob");
+        assert!(hub.anyone_outside(room));
+        let notice = || Notice {
+            room,
+            event: RoomEvent {
+                message_id: None,
+                html: "n".into(),
+                json: "n".into(),
+                from: None,
+            },
+        };
+        hub.notify(&[UserId(7), UserId(8)], notice());
+        assert!(
+            ann_here.notices.try_recv().is_err(),
+            "ann sees the room itself"
+        );
+        assert!(bob_elsewhere.notices.try_recv().is_ok());
+        let mut ann_elsewhere = hub.join(RoomId(3), UserId(7), "ann");
+        hub.notify(&[UserId(7)], notice());
+        assert!(
+            ann_elsewhere.notices.try_recv().is_ok(),
+            "ann's other tab needs it"
+        );
+        drop(bob_elsewhere);
+        drop(ann_elsewhere);
+        assert!(!hub.anyone_outside(room));
     }
 }

@@ -81,8 +81,11 @@ pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: Aggreg
         return;
     }
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
-    // Armed only while something read waits to be marked: an idle socket has no timer.
-    let mut mark_due: Option<tokio::time::Instant> = None;
+    // Armed only while something read waits to be marked; one timer, reset when armed, so
+    // relaying an event never registers a new one. An idle socket never polls it.
+    let mark_timer = tokio::time::sleep(Duration::ZERO);
+    tokio::pin!(mark_timer);
+    let mut mark_armed = false;
     let mut last_heard = Instant::now();
     let mut seen = Tracking {
         sent_up_to: MessageId(0),
@@ -93,10 +96,12 @@ pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: Aggreg
     let mut notices_open = true;
 
     let exit = loop {
-        if mark_due.is_none() && seen.read_up_to > seen.marked {
-            mark_due = Some(tokio::time::Instant::now() + MARK_READ_EVERY);
+        if !mark_armed && seen.read_up_to > seen.marked {
+            mark_timer
+                .as_mut()
+                .reset(tokio::time::Instant::now() + MARK_READ_EVERY);
+            mark_armed = true;
         }
-        let mark_at = mark_due.unwrap_or_else(tokio::time::Instant::now);
         tokio::select! {
             incoming = stream.recv() => {
                 last_heard = Instant::now();
@@ -168,8 +173,8 @@ pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: Aggreg
                 Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => notices_open = false,
             },
-            _ = tokio::time::sleep_until(mark_at), if mark_due.is_some() => {
-                mark_due = None;
+            () = &mut mark_timer, if mark_armed => {
+                mark_armed = false;
                 mark_read_now(&conn, &mut seen);
             }
             _ = heartbeat.tick() => {
