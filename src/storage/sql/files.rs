@@ -60,6 +60,7 @@ impl SqlStorage {
         Self {
             db: self.db.clone(),
             messages: self.messages.clone(),
+            members: self.members.clone(),
             dirs: None,
         }
     }

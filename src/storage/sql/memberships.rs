@@ -86,18 +86,6 @@ impl SqlStorage {
         room.try_into()
     }
 
-    pub(super) async fn membership_exists(
-        &self,
-        room: RoomId,
-        user: UserId,
-    ) -> StorageResult<bool> {
-        Ok(memberships::Entity::find_by_id((room.0, user.0))
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .is_some())
-    }
-
     pub(super) async fn member_rooms(&self, user: UserId) -> StorageResult<Vec<RoomSummary>> {
         let room_ids: Vec<i64> = memberships::Entity::find()
             .select_only()

@@ -6,6 +6,7 @@ mod admin;
 mod audit;
 mod entities;
 mod files;
+mod member_cache;
 mod memberships;
 mod messages;
 mod rooms;
@@ -28,6 +29,7 @@ use super::StorageError;
 pub struct SqlStorage {
     db: DatabaseConnection,
     messages: writer::MessageWriter,
+    members: member_cache::MemberCache,
     /// Where uploads and avatars live; `None` until [`SqlStorage::with_data_dir`].
     dirs: Option<std::sync::Arc<files::Dirs>>,
 }
@@ -55,6 +57,7 @@ impl SqlStorage {
         Ok(Self {
             db,
             messages,
+            members: member_cache::MemberCache::default(),
             dirs: None,
         })
     }

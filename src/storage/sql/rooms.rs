@@ -48,15 +48,23 @@ impl RoomStore for SqlStorage {
     }
 
     async fn create_group(&self, new: NewRoom, members: Vec<UserId>) -> StorageResult<Room> {
-        self.create_group_room(new, members).await
+        let room = self.create_group_room(new, members).await?;
+        self.members.forget(room.id);
+        Ok(room)
     }
 
     async fn private_room(&self, a: UserId, b: UserId) -> StorageResult<Room> {
-        self.open_private_room(a, b).await
+        let room = self.open_private_room(a, b).await?;
+        self.members.forget(room.id);
+        Ok(room)
     }
 
     async fn is_member(&self, room: RoomId, user: UserId) -> StorageResult<bool> {
-        self.membership_exists(room, user).await
+        Ok(self
+            .cached_member_ids(room)
+            .await?
+            .binary_search(&user)
+            .is_ok())
     }
 
     async fn rooms_of(&self, user: UserId) -> StorageResult<Vec<RoomSummary>> {
@@ -86,15 +94,21 @@ impl RoomStore for SqlStorage {
     }
 
     async fn set_members(&self, room: RoomId, members: Vec<UserId>) -> StorageResult<()> {
-        self.replace_members(room, members).await
+        let replaced = self.replace_members(room, members).await;
+        self.members.forget(room);
+        replaced
     }
 
     async fn add_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {
-        self.insert_member(room, user).await
+        let added = self.insert_member(room, user).await;
+        self.members.forget(room);
+        added
     }
 
     async fn remove_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {
-        self.delete_member(room, user).await
+        let removed = self.delete_member(room, user).await;
+        self.members.forget(room);
+        removed
     }
 
     async fn delete_room(&self, room: RoomId) -> StorageResult<()> {
@@ -103,6 +117,7 @@ impl RoomStore for SqlStorage {
             .exec(&self.db)
             .await
             .map_err(internal)?;
+        self.members.forget(room);
         if deleted.rows_affected == 0 {
             Err(StorageError::NotFound)
         } else {
@@ -111,7 +126,7 @@ impl RoomStore for SqlStorage {
     }
 
     async fn member_ids(&self, room: RoomId) -> StorageResult<Vec<UserId>> {
-        self.room_member_ids(room).await
+        Ok(self.cached_member_ids(room).await?.to_vec())
     }
 
     async fn unread_counts(&self, user: UserId) -> StorageResult<Vec<(RoomId, u64)>> {
@@ -139,5 +154,18 @@ impl RoomStore for SqlStorage {
             .map_err(internal)?
             .ok_or(StorageError::NotFound)?
             .try_into()
+    }
+}
+
+impl SqlStorage {
+    /// The room's members, sorted, from the cache or read once into it.
+    async fn cached_member_ids(&self, room: RoomId) -> StorageResult<std::sync::Arc<[UserId]>> {
+        match self.members.get(room) {
+            Ok(members) => Ok(members),
+            Err(generation) => {
+                let read = self.room_member_ids(room).await?;
+                Ok(self.members.remember(room, generation, read))
+            }
+        }
     }
 }

@@ -300,7 +300,10 @@ impl UserStore for SqlStorage {
             .exec(&txn)
             .await
             .map_err(internal)?;
-        txn.commit().await.map_err(internal)
+        let committed = txn.commit().await.map_err(internal);
+        // Memberships of every room the person was in went (and some rooms with them).
+        self.members.forget_all();
+        committed
     }
 
     async fn count_users(&self) -> StorageResult<u64> {
