@@ -23,6 +23,7 @@ use crate::frontend::auth::remember;
 use crate::frontend::auth::session_store::StorageSessionStore;
 use crate::frontend::limits::Limiters;
 use crate::frontend::origin::AllowedOrigins;
+use crate::frontend::read_marks::ReadMarks;
 use crate::frontend::security_headers::default_headers;
 use crate::frontend::state::AppState;
 use crate::frontend::templates::Templates;
@@ -114,6 +115,7 @@ impl Application {
             limits: Limiters::new(&settings.limits),
             origins,
             mailer: Arc::new(mailer),
+            read_marks: ReadMarks::start(Arc::clone(&storage)),
             settings: Arc::new(settings),
             started: std::time::Instant::now(),
         });

@@ -14,6 +14,7 @@ pub mod limits;
 pub mod messaging;
 pub mod origin;
 pub mod pages;
+pub mod read_marks;
 pub mod routes;
 pub mod security_headers;
 pub mod state;

@@ -10,6 +10,7 @@ use crate::storage::Storage;
 
 use super::limits::Limiters;
 use super::origin::AllowedOrigins;
+use super::read_marks::ReadMarks;
 use super::templates::Templates;
 
 pub struct AppState {
@@ -21,6 +22,8 @@ pub struct AppState {
     pub limits: Limiters,
     pub origins: AllowedOrigins,
     pub mailer: Arc<Mailer>,
+    /// Open sockets' read marks, written in batches.
+    pub read_marks: ReadMarks,
     /// Key rotation: starts one, reports progress, resumes an unfinished one at start.
     pub rotation: Arc<crate::rotation::Rotator>,
     /// When this process started serving, for the admin dashboard's uptime.

@@ -276,17 +276,9 @@ fn mark_read_now(conn: &Arc<Connection>, seen: &mut Tracking) {
         return;
     }
     seen.marked = seen.read_up_to;
-    let (conn, up_to) = (Arc::clone(conn), seen.read_up_to);
-    actix_web::rt::spawn(async move {
-        if let Err(error) = conn
-            .state
-            .storage
-            .mark_read(conn.room.id, conn.user.id, up_to)
-            .await
-        {
-            tracing::warn!(%error, "read mark not saved");
-        }
-    });
+    conn.state
+        .read_marks
+        .mark(conn.room.id, conn.user.id, seen.read_up_to);
 }
 
 /// Messages a socket sent that wait for storage; beyond this it is told to slow down.

@@ -14,6 +14,24 @@ use crate::domain::{MessageId, NewRoom, Room, RoomId, RoomKind, RoomName, User, 
 use crate::storage::{RoomSummary, StorageError, StorageResult};
 
 /// Inserts one membership row per user, inside the caller's transaction.
+async fn move_read_mark(
+    db: &impl ConnectionTrait,
+    room: RoomId,
+    user: UserId,
+    up_to: MessageId,
+) -> StorageResult<()> {
+    // The filter keeps the mark monotonic when two sockets of one person race.
+    memberships::Entity::update_many()
+        .col_expr(memberships::Column::LastRead, Expr::value(up_to.0))
+        .filter(memberships::Column::RoomId.eq(room.0))
+        .filter(memberships::Column::UserId.eq(user.0))
+        .filter(memberships::Column::LastRead.lt(up_to.0))
+        .exec(db)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
 async fn add_members(db: &impl ConnectionTrait, room: i64, users: &[UserId]) -> StorageResult<()> {
     if users.is_empty() {
         return Ok(());
@@ -281,16 +299,18 @@ impl SqlStorage {
         user: UserId,
         up_to: MessageId,
     ) -> StorageResult<()> {
-        // The filter keeps the mark monotonic when two sockets of one person race.
-        memberships::Entity::update_many()
-            .col_expr(memberships::Column::LastRead, Expr::value(up_to.0))
-            .filter(memberships::Column::RoomId.eq(room.0))
-            .filter(memberships::Column::UserId.eq(user.0))
-            .filter(memberships::Column::LastRead.lt(up_to.0))
-            .exec(&self.db)
-            .await
-            .map_err(internal)?;
-        Ok(())
+        move_read_mark(&self.db, room, user, up_to).await
+    }
+
+    pub(super) async fn move_read_marks(
+        &self,
+        marks: Vec<(RoomId, UserId, MessageId)>,
+    ) -> StorageResult<()> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        for (room, user, up_to) in marks {
+            move_read_mark(&txn, room, user, up_to).await?;
+        }
+        txn.commit().await.map_err(internal)
     }
 
     pub(super) async fn insert_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {

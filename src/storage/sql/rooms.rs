@@ -137,6 +137,10 @@ impl RoomStore for SqlStorage {
         self.move_read_mark(room, user, up_to).await
     }
 
+    async fn mark_read_many(&self, marks: Vec<(RoomId, UserId, MessageId)>) -> StorageResult<()> {
+        self.move_read_marks(marks).await
+    }
+
     async fn room_by_name(&self, name: &RoomName) -> StorageResult<Room> {
         rooms::Entity::find()
             .filter(rooms::Column::Name.eq(name.as_str()))
