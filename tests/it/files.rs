@@ -448,3 +448,55 @@ async fn sealed_file_parts_can_be_resealed_in_place_for_key_rotation() {
     assert!(storage.sealed_file_part(99).await.is_err());
     assert_eq!(stored_files(&app), 3, "no temporary file left behind");
 }
+
+#[tokio::test]
+async fn parts_whose_files_vanished_are_skipped_without_ending_the_listing_early() {
+    use hearth::storage::FileStore;
+    use hearth::storage::sql::SqlStorage;
+    use sea_orm::{ConnectionTrait, Database, Statement};
+
+    let app = spawn_app().await;
+    let ada = app.signed_up("ada").await;
+    let png = image_bytes(ImageFormat::Png, 30, 30);
+    for (name, bytes) in [("a.png", &png[..]), ("b.txt", b"words")] {
+        assert_eq!(upload(&ada, "public-chat", name, bytes).await.status(), 303);
+    }
+    // The first file and its thumbnail disappear from disk: a batch of one row then finds
+    // nothing to return, which must not read as "nothing after" (nor loop for ever).
+    let db = Database::connect(format!(
+        "sqlite://{}?mode=ro",
+        app.database_path().display()
+    ))
+    .await
+    .expect("open db");
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT path, thumb_path FROM files WHERE id = 1",
+        ))
+        .await
+        .expect("query")
+        .expect("file 1");
+    for column in ["path", "thumb_path"] {
+        let name: String = row.try_get("", column).expect("name");
+        std::fs::remove_file(app.data_dir.path().join("files").join(name)).expect("remove");
+    }
+    let storage = SqlStorage::connect(&format!("sqlite://{}", app.database_path().display()))
+        .await
+        .expect("connect")
+        .with_data_dir(app.data_dir.path())
+        .await
+        .expect("data dir");
+    let wait = std::time::Duration::from_secs(5);
+    let first = tokio::time::timeout(wait, storage.sealed_file_parts_after(0, 1))
+        .await
+        .expect("answers")
+        .expect("parts");
+    let ids: Vec<i64> = first.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, vec![4], "file 2's part, past the vanished ones");
+    let rest = tokio::time::timeout(wait, storage.sealed_file_parts_after(4, 1))
+        .await
+        .expect("answers")
+        .expect("parts");
+    assert!(rest.is_empty());
+}
