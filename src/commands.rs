@@ -150,9 +150,7 @@ pub async fn keys_rotate(settings: &Settings) -> Result<(), String> {
                 ),
                 "cli",
             );
-            if let Err(error) = storage.audit_append(entry).await {
-                eprintln!("hearth: the audit log entry could not be written: {error}");
-            }
+            crate::frontend::audit::append(&*storage, entry).await;
             println!(
                 "new primary key {}; re-sealing {} sealed values",
                 progress.target, progress.total

@@ -85,9 +85,6 @@ pub trait Hub: Send + Sync {
     fn publish(&self, room: RoomId, event: RoomEvent);
     /// Sends `notice` to every socket of each of `users` who is online; the rest drop it.
     fn notify(&self, users: &[UserId], notice: Notice);
-    /// Whether anyone online has a socket outside `room`; when nobody has, no member can
-    /// need a notice about it, and asking storage for its members can be skipped.
-    fn anyone_outside(&self, room: RoomId) -> bool;
     /// Who is in `room` now.
     fn presence(&self, room: RoomId) -> Presence;
     /// How many distinct people have at least one socket open.
@@ -127,13 +124,10 @@ impl Person {
     }
 }
 
-/// Everyone online, and per room how many of them are in that room only: whether anyone
-/// could need a notice about a room is then known without a scan (and without asking
-/// storage who its members are).
+/// Everyone online.
 #[derive(Default)]
 struct People {
     by_user: HashMap<UserId, Person>,
-    only_in: HashMap<RoomId, usize>,
 }
 
 impl People {
@@ -142,51 +136,23 @@ impl People {
             rooms: HashMap::new(),
             notices: broadcast::channel(NOTICE_BUFFER).0,
         });
-        let before = person.sole_room();
         *person.rooms.entry(room).or_insert(0) += 1;
-        let after = person.sole_room();
-        let notices = person.notices.subscribe();
-        self.moved(before, after);
-        notices
+        person.notices.subscribe()
     }
 
     fn leave(&mut self, user: UserId, room: RoomId) {
         let Some(person) = self.by_user.get_mut(&user) else {
             return;
         };
-        let before = person.sole_room();
         if let Some(sockets) = person.rooms.get_mut(&room) {
             *sockets -= 1;
             if *sockets == 0 {
                 person.rooms.remove(&room);
             }
         }
-        let after = person.sole_room();
         if person.rooms.is_empty() {
             self.by_user.remove(&user);
         }
-        self.moved(before, after);
-    }
-
-    fn moved(&mut self, before: Option<RoomId>, after: Option<RoomId>) {
-        if before == after {
-            return;
-        }
-        if let Some(room) = before
-            && let Some(count) = self.only_in.get_mut(&room)
-        {
-            *count -= 1;
-            if *count == 0 {
-                self.only_in.remove(&room);
-            }
-        }
-        if let Some(room) = after {
-            *self.only_in.entry(room).or_insert(0) += 1;
-        }
-    }
-
-    fn anyone_outside(&self, room: RoomId) -> bool {
-        self.by_user.len() > self.only_in.get(&room).copied().unwrap_or(0)
     }
 }
 
@@ -323,10 +289,6 @@ impl Hub for LocalHub {
                 let _ = person.notices.send(Arc::clone(&notice));
             }
         }
-    }
-
-    fn anyone_outside(&self, room: RoomId) -> bool {
-        self.maps.people().anyone_outside(room)
     }
 
     fn presence(&self, room: RoomId) -> Presence {
@@ -498,13 +460,11 @@ mod tests {
     }
 
     #[test]
-    fn notices_skip_people_already_in_the_room_and_nobody_outside_means_none_needed() {
+    fn notices_skip_people_whose_every_socket_is_in_that_room() {
         let hub = hub();
         let room = RoomId(1);
         let mut ann_here = hub.join(room, UserId(7), "ann");
-        assert!(!hub.anyone_outside(room), "everyone online is in the room");
         let mut bob_elsewhere = hub.join(RoomId(2), UserId(8), "bob");
-        assert!(hub.anyone_outside(room));
         let notice = || Notice {
             room,
             event: RoomEvent {
@@ -526,8 +486,5 @@ mod tests {
             ann_elsewhere.notices.try_recv().is_ok(),
             "ann's other tab needs it"
         );
-        drop(bob_elsewhere);
-        drop(ann_elsewhere);
-        assert!(!hub.anyone_outside(room));
     }
 }

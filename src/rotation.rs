@@ -15,7 +15,7 @@ use async_trait::async_trait;
 
 use crate::crypto::{CryptoError, Sealer, fingerprint};
 use crate::domain::Sealed;
-use crate::frontend::audit::security_event;
+use crate::frontend::audit::{self, security_event};
 use crate::keys::write_fernet_file;
 use crate::storage::site::RotationProgress;
 use crate::storage::{Storage, StorageError, StorageResult};
@@ -287,9 +287,7 @@ impl Rotator {
             ),
             "",
         );
-        if let Err(error) = self.storage.audit_append(entry).await {
-            tracing::error!(%error, "audit log entry could not be written");
-        }
+        audit::append(&*self.storage, entry).await;
         tracing::info!(target = %progress.target, done = progress.done, "key rotation finished");
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 use crate::domain::User;
 use crate::frontend::state::AppState;
+use crate::storage::Storage;
 use crate::storage::audit::{AuditKind, NewAuditEntry};
 
 /// Something an admin did: `action` like `user.deactivate`, `target` what it was done to.
@@ -47,8 +48,13 @@ pub fn security_event(
 
 /// Appends `entry`; a failure is logged, never returned.
 pub async fn record(state: &AppState, entry: NewAuditEntry) {
+    append(&*state.storage, entry).await;
+}
+
+/// [`record`] for code that holds storage but no request state (key rotation, the CLI).
+pub async fn append(storage: &dyn Storage, entry: NewAuditEntry) {
     let action = entry.action.clone();
-    if let Err(error) = state.storage.audit_append(entry).await {
+    if let Err(error) = storage.audit_append(entry).await {
         tracing::error!(%action, %error, "audit log entry could not be written");
     }
 }

@@ -41,9 +41,9 @@ pub async fn post_message(
 }
 
 /// Delivers a stored new message live: to the room's sockets, and as a notice to its
-/// members' sockets elsewhere (their sidebars). Costs one member-id query per message in
-/// a group or private room while anyone online is in another room; the public room has
-/// no members and no notices. Stored
+/// members' sockets elsewhere (their sidebars). The member ids come from storage's
+/// remembered member lists, not a query per message; the public room has no members and
+/// no notices. Stored
 /// already: a failure here only costs live delivery, which a reload repairs.
 pub async fn deliver_new(
     state: &AppState,
@@ -55,7 +55,7 @@ pub async fn deliver_new(
         Ok(event) => state.hub.publish(room.id, event),
         Err(e) => tracing::error!(error = %e, "message fragment failed to render"),
     }
-    if room.kind == RoomKind::Public || !state.hub.anyone_outside(room.id) {
+    if room.kind == RoomKind::Public {
         return;
     }
     match state.storage.member_ids(room.id).await {

@@ -130,20 +130,15 @@ pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: Aggreg
             }
             event = subscription.events.recv() => match event {
                 Ok(event) => {
-                    if relay(&conn, &mut ws, &event, &mut seen).await.is_err() { break Exit::Gone; }
-                    // Whatever else is already queued goes out in the same socket write.
-                    let mut drained = Ok(());
-                    for _ in 0..EVENTS_PER_TURN {
-                        match subscription.events.try_recv() {
-                            Ok(event) => {
-                                drained = relay(&conn, &mut ws, &event, &mut seen).await;
-                                if drained.is_err() { break; }
-                            }
-                            // A lag or a close shows up on the next `recv`.
-                            Err(_) => break,
-                        }
+                    // Whatever else is already queued goes out in the same socket write; a
+                    // lag or a close shows up on the next `recv`.
+                    let queued = std::iter::from_fn(|| subscription.events.try_recv().ok());
+                    let mut relayed = Ok(());
+                    for event in std::iter::once(event).chain(queued).take(EVENTS_PER_TURN) {
+                        relayed = relay(&conn, &mut ws, &event, &mut seen).await;
+                        if relayed.is_err() { break; }
                     }
-                    if drained.is_err() { break Exit::Gone; }
+                    if relayed.is_err() { break Exit::Gone; }
                 }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::info!(missed, user = %conn.user.id, "socket too slow, closing");
