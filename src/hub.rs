@@ -16,7 +16,8 @@ use tokio::sync::{broadcast, watch};
 
 use crate::domain::{RoomId, UserId};
 
-/// How many events a subscriber may fall behind before it is told it lagged.
+/// How many publications (each one event or a batch of them) a subscriber may fall
+/// behind before it is told it lagged.
 const ROOM_BUFFER: usize = 1024;
 /// How many notices about other rooms a person's sockets may fall behind; a notice only
 /// moves a sidebar entry, so one that lagged simply misses some.
@@ -63,13 +64,17 @@ pub enum Ejection {
     RoomDeleted,
 }
 
+/// Events published together, in order: a subscriber receives them in one piece, so it
+/// can write them to its socket in one go however the publisher's thread is scheduled.
+pub type Events = Arc<[RoomEvent]>;
+
 /// Renders a presence change into a [`RoomEvent`]; supplied by the frontend, so the hub
 /// knows nothing of templates or JSON shapes.
 pub type PresenceRenderer = Box<dyn Fn(&Presence) -> RoomEvent + Send + Sync>;
 
 /// A socket's place in a room; leaving happens when it is dropped.
 pub struct Subscription {
-    pub events: broadcast::Receiver<Arc<RoomEvent>>,
+    pub events: broadcast::Receiver<Events>,
     /// Becomes `Some` when this socket must close, saying why.
     pub ejected: watch::Receiver<Option<Ejection>>,
     /// Notices about the person's other rooms, shared by all their sockets.
@@ -81,8 +86,13 @@ pub struct Subscription {
 pub trait Hub: Send + Sync {
     /// Joins `user` to `room`; the returned subscription receives every later event.
     fn join(&self, room: RoomId, user: UserId, username: &str) -> Subscription;
-    /// Sends `event` to every socket in `room`; a room nobody is in drops it.
-    fn publish(&self, room: RoomId, event: RoomEvent);
+    /// Sends `events`, in order and as one piece, to every socket in `room`; a room nobody
+    /// is in drops them.
+    fn publish_all(&self, room: RoomId, events: Vec<RoomEvent>);
+    /// Sends one event to every socket in `room`.
+    fn publish(&self, room: RoomId, event: RoomEvent) {
+        self.publish_all(room, vec![event]);
+    }
     /// Sends `notice` to every socket of each of `users` who is online; the rest drop it.
     fn notify(&self, users: &[UserId], notice: Notice);
     /// Who is in `room` now.
@@ -104,7 +114,7 @@ struct Seat {
 }
 
 struct RoomChannel {
-    sender: broadcast::Sender<Arc<RoomEvent>>,
+    sender: broadcast::Sender<Events>,
     present: HashMap<UserId, Seat>,
 }
 
@@ -228,7 +238,7 @@ impl Maps {
     fn announce(&self, room: RoomId, channel: &RoomChannel) {
         let total = self.people().by_user.len();
         let event = (self.render_presence)(&presence_of(room, Some(channel), total));
-        let _ = channel.sender.send(Arc::new(event));
+        let _ = channel.sender.send(Arc::from([event]));
     }
 }
 
@@ -274,9 +284,12 @@ impl Hub for LocalHub {
         }
     }
 
-    fn publish(&self, room: RoomId, event: RoomEvent) {
+    fn publish_all(&self, room: RoomId, events: Vec<RoomEvent>) {
+        if events.is_empty() {
+            return;
+        }
         if let Some(channel) = self.maps.rooms().get(&room) {
-            let _ = channel.sender.send(Arc::new(event));
+            let _ = channel.sender.send(Arc::from(events));
         }
     }
 
@@ -396,6 +409,28 @@ mod tests {
             panic!("both subscribers get the event")
         };
         assert!(Arc::ptr_eq(&from_a, &from_b));
+    }
+
+    #[test]
+    fn events_published_together_arrive_together_and_in_order() {
+        let hub = hub();
+        let room = RoomId(1);
+        let mut a = hub.join(room, UserId(1), "a");
+        while a.events.try_recv().is_ok() {}
+        let event = |n: &str| RoomEvent {
+            message_id: None,
+            html: n.into(),
+            json: n.into(),
+            from: None,
+        };
+        hub.publish_all(room, vec![event("1"), event("2"), event("3")]);
+        hub.publish_all(room, Vec::new());
+        let Ok(batch) = a.events.try_recv() else {
+            panic!("the batch arrives")
+        };
+        let order: Vec<&str> = batch.iter().map(|e| &*e.json).collect();
+        assert_eq!(order, ["1", "2", "3"]);
+        assert!(a.events.try_recv().is_err(), "an empty batch sends nothing");
     }
 
     #[test]

@@ -23,12 +23,13 @@ use crate::frontend::auth::remember;
 use crate::frontend::auth::session_store::StorageSessionStore;
 use crate::frontend::limits::Limiters;
 use crate::frontend::origin::AllowedOrigins;
+use crate::frontend::outbox::{Delivery, Outbox};
 use crate::frontend::read_marks::ReadMarks;
 use crate::frontend::security_headers::default_headers;
 use crate::frontend::state::AppState;
 use crate::frontend::templates::Templates;
 use crate::frontend::{routes, ws};
-use crate::hub::LocalHub;
+use crate::hub::{Hub, LocalHub};
 use crate::keys;
 use crate::mail::Mailer;
 use crate::rotation::Rotator;
@@ -106,9 +107,15 @@ impl Application {
         })));
         let origins = AllowedOrigins::new(&settings.server.origins, port);
         let origin = origins.primary().to_owned();
+        let outbox = Outbox::start(Delivery {
+            hub: Arc::clone(&hub) as Arc<dyn Hub>,
+            storage: Arc::clone(&storage),
+            templates: Arc::clone(&templates),
+        });
         let state = web::Data::new(AppState {
             storage: Arc::clone(&storage),
             hub,
+            outbox,
             sealer,
             rotation,
             templates,

@@ -1,10 +1,11 @@
 //! Posting, editing and deleting messages, the one way every entrance (WebSocket, REST)
 //! does it: validate, seal, store, then render once and fan out to the room's sockets.
 
-use crate::domain::{MessageBody, MessageId, NewMessage, Room, RoomKind, StoredMessage, User};
+use crate::domain::{MessageBody, MessageId, NewMessage, Room, StoredMessage, User};
+use crate::frontend::outbox::{Delivery, Posted, Submitted};
 use crate::frontend::pages::view::MessageView;
 use crate::frontend::state::AppState;
-use crate::frontend::ws::{render_activity, render_deleted, render_edited, render_message};
+use crate::frontend::ws::{render_deleted, render_edited};
 use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,47 +25,62 @@ pub async fn post_message(
     room: &Room,
     author: &User,
     raw: &str,
-) -> Result<(StoredMessage, MessageView), PostError> {
+) -> Result<Posted, PostError> {
+    queue_post(state, room, author, raw)
+        .await?
+        .committed()
+        .await
+}
+
+/// A message queued for storage, behind everything queued before it.
+pub struct QueuedPost(Submitted);
+
+impl QueuedPost {
+    /// The stored message and its plaintext view, once committed.
+    pub async fn committed(self) -> Result<Posted, PostError> {
+        self.0.committed().await.map_err(not_stored)
+    }
+}
+
+/// Validates and seals `raw` and queues it as `author`'s message in `room`; returns once
+/// it is queued, not stored. Nothing is queued when the body is refused.
+pub async fn queue_post(
+    state: &AppState,
+    room: &Room,
+    author: &User,
+    raw: &str,
+) -> Result<QueuedPost, PostError> {
     let body = MessageBody::parse(raw).map_err(|e| PostError::Invalid(e.0))?;
     let new = NewMessage {
         room: room.id,
         author: author.id,
         body: state.sealer.seal(body.as_str().as_bytes()),
     };
-    let stored = state.storage.append_message(new).await.map_err(|e| {
-        tracing::error!(error = %e, "message not stored");
-        PostError::NotStored
-    })?;
-    let view = MessageView::new(&stored, body.as_str().to_owned());
-    deliver_new(state, room, &stored, &view).await;
-    Ok((stored, view))
+    state
+        .outbox
+        .submit(room, new, body.as_str().to_owned())
+        .await
+        .map(QueuedPost)
+        .map_err(not_stored)
 }
 
-/// Delivers a stored new message live: to the room's sockets, and as a notice to its
-/// members' sockets elsewhere (their sidebars). The member ids come from storage's
-/// remembered member lists, not a query per message; the public room has no members and
-/// no notices. Stored
-/// already: a failure here only costs live delivery, which a reload repairs.
+fn not_stored(error: StorageError) -> PostError {
+    tracing::error!(%error, "message not stored");
+    PostError::NotStored
+}
+
+/// Delivers a message stored outside the outbox (a file's) live: to the room's sockets,
+/// and as a notice to its members' sockets elsewhere. Stored already: a failure here only
+/// costs live delivery, which a reload repairs.
 pub async fn deliver_new(
     state: &AppState,
     room: &Room,
     stored: &StoredMessage,
     view: &MessageView,
 ) {
-    match render_message(&state.templates, room.name.as_str(), stored, view) {
-        Ok(event) => state.hub.publish(room.id, event),
-        Err(e) => tracing::error!(error = %e, "message fragment failed to render"),
-    }
-    if room.kind == RoomKind::Public {
-        return;
-    }
-    match state.storage.member_ids(room.id).await {
-        Ok(members) => state.hub.notify(
-            &members,
-            render_activity(&state.templates, room.id, room.name.as_str(), stored),
-        ),
-        Err(e) => tracing::error!(error = %e, "members not read for notices"),
-    }
+    let delivery = Delivery::of(state);
+    delivery.publish_new([(room, stored, view)]);
+    delivery.notify_new(room, stored).await;
 }
 
 #[derive(Debug, thiserror::Error)]

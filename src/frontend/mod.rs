@@ -13,6 +13,7 @@ pub mod groups;
 pub mod limits;
 pub mod messaging;
 pub mod origin;
+pub mod outbox;
 pub mod pages;
 pub mod read_marks;
 pub mod routes;

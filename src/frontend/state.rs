@@ -22,6 +22,8 @@ pub struct AppState {
     pub limits: Limiters,
     pub origins: AllowedOrigins,
     pub mailer: Arc<Mailer>,
+    /// New messages' group commit and live delivery.
+    pub outbox: super::outbox::Outbox,
     /// Open sockets' read marks, written in batches.
     pub read_marks: ReadMarks,
     /// Key rotation: starts one, reports progress, resumes an unfinished one at start.

@@ -22,7 +22,7 @@ use crate::domain::{
     StoredMessage, User, UserId, Username,
 };
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StorageError {
     #[error("not found")]
     NotFound,
@@ -139,6 +139,10 @@ pub trait MessageStore: Send + Sync {
     /// Stores a message whose body is already sealed; returns it with its id and time once
     /// committed. `NotFound` when the room or author does not exist.
     async fn append_message(&self, new: NewMessage) -> StorageResult<StoredMessage>;
+    /// Stores many messages at once, in one statement when all of them can be: one result
+    /// per message, in the order given, each known committed. A message whose room or
+    /// author is gone fails alone (`NotFound`).
+    async fn append_messages(&self, batch: Vec<NewMessage>) -> Vec<StorageResult<StoredMessage>>;
     /// Up to `limit` messages of `room` older than `before` (all when `None`), newest first.
     async fn messages_before(
         &self,

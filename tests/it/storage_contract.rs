@@ -759,8 +759,8 @@ async fn storage_room_exists(storage: &dyn Storage) -> bool {
     storage.room_by_name(&RoomName::public()).await.is_ok()
 }
 
-/// Many writers at once (the group-commit path): every append gets its own id and row,
-/// and one bad append among them fails alone.
+/// Many writers at once: every append gets its own id and row, and one bad append among
+/// them fails alone.
 async fn concurrent_append_contract(storage: std::sync::Arc<dyn Storage>) {
     let ann = storage.create_user(new_user("writer")).await.expect("user");
     let room = storage
@@ -818,8 +818,60 @@ async fn concurrent_append_contract(storage: std::sync::Arc<dyn Storage>) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_storage_commits_concurrent_appends_in_groups() {
+async fn sqlite_storage_commits_concurrent_appends() {
     let dir = tempfile::tempdir().expect("dir");
     let storage = migrated_storage(dir.path()).await;
     concurrent_append_contract(std::sync::Arc::new(storage)).await;
+}
+
+/// The outbox's group commit: a batch answers one result per message, in order, and one
+/// message whose room is gone fails alone while the rest are stored.
+#[tokio::test]
+async fn a_batch_of_appends_answers_in_order_and_a_bad_one_fails_alone() {
+    let dir = tempfile::tempdir().expect("dir");
+    let storage: std::sync::Arc<dyn Storage> =
+        std::sync::Arc::new(migrated_storage(dir.path()).await);
+    let ann = storage
+        .create_user(new_user("batcher"))
+        .await
+        .expect("user");
+    let room = storage
+        .room_by_name(&RoomName::public())
+        .await
+        .expect("room");
+    let batch = (0..300)
+        .map(|n| NewMessage {
+            room: if n == 150 {
+                hearth::domain::RoomId(999_999)
+            } else {
+                room.id
+            },
+            author: ann.id,
+            body: Sealed(format!("sealed-b{n}")),
+        })
+        .collect();
+    let results = storage.append_messages(batch).await;
+    assert_eq!(results.len(), 300);
+    let mut last = None;
+    for (n, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(stored) => {
+                assert_eq!(
+                    stored.body.0,
+                    format!("sealed-b{n}"),
+                    "answer {n} is its own"
+                );
+                assert_eq!(stored.author.map(|a| a.username), Some("batcher".into()));
+                assert!(last < Some(stored.id), "ids ascend in the order given");
+                last = Some(stored.id);
+            }
+            Err(StorageError::NotFound) => assert_eq!(n, 150, "only the bad append fails"),
+            Err(other) => panic!("append {n} failed: {other:?}"),
+        }
+    }
+    let stored = storage
+        .messages_before(room.id, None, 10_000)
+        .await
+        .expect("page");
+    assert_eq!(stored.len(), 299, "every other message is stored");
 }

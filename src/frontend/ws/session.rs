@@ -4,20 +4,22 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::{broadcast, mpsc};
 
 use super::events::{render_message, render_refusal, render_typing};
 use super::protocol::{Command, Format, Refusal, parse};
 use crate::domain::{MessageId, Room, RoomKind, StoredMessage, User};
 use crate::frontend::limits;
 use crate::frontend::messaging::{
-    ChangeError, PostError, delete_message, edit_message, post_message,
+    ChangeError, PostError, QueuedPost, delete_message, edit_message, queue_post as queue_message,
 };
 use crate::frontend::pages::view::MessageView;
 use crate::frontend::state::AppState;
-use crate::hub::{Ejection, Notice, RoomEvent};
+use crate::hub::{Ejection, Events, Notice, RoomEvent};
 
 const HEARTBEAT: Duration = Duration::from_secs(30);
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(75);
@@ -29,8 +31,9 @@ pub const CLOSE_TOO_SLOW: u16 = 4008;
 pub const CLOSE_ACCOUNT_CLOSED: u16 = 4003;
 /// Closed with this when the person was removed from the room or the room was deleted.
 pub const CLOSE_NOT_A_MEMBER: u16 = 4004;
-/// How many queued events one turn of the loop writes before yielding: they leave in one
-/// socket write (actix-ws encodes everything queued into one buffer), not one each.
+/// How many queued events one turn of the loop writes before yielding (a batch is never
+/// split): they leave in one socket write (actix-ws encodes everything queued into one
+/// buffer), not one each.
 const EVENTS_PER_TURN: usize = 64;
 /// A socket writes its person's read mark at most this often: reading a busy room costs
 /// one small UPDATE per socket per interval, not one per message.
@@ -129,16 +132,10 @@ pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: Aggreg
                 }
             }
             event = subscription.events.recv() => match event {
-                Ok(event) => {
-                    // Whatever else is already queued goes out in the same socket write; a
-                    // lag or a close shows up on the next `recv`.
-                    let queued = std::iter::from_fn(|| subscription.events.try_recv().ok());
-                    let mut relayed = Ok(());
-                    for event in std::iter::once(event).chain(queued).take(EVENTS_PER_TURN) {
-                        relayed = relay(&conn, &mut ws, &event, &mut seen).await;
-                        if relayed.is_err() { break; }
+                Ok(events) => {
+                    if relay_queued(&conn, &mut ws, events, &mut subscription.events, &mut seen).await.is_err() {
+                        break Exit::Gone;
                     }
-                    if relayed.is_err() { break Exit::Gone; }
                 }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::info!(missed, user = %conn.user.id, "socket too slow, closing");
@@ -224,6 +221,31 @@ async fn ejection_since_upgrade(conn: &Connection) -> Option<Ejection> {
     }
 }
 
+/// Relays `first` and whatever else is already queued, up to `EVENTS_PER_TURN` events:
+/// they go out in the same socket write. A lag or a close shows up on the next `recv`.
+async fn relay_queued(
+    conn: &Connection,
+    ws: &mut actix_ws::Session,
+    first: Events,
+    events: &mut broadcast::Receiver<Events>,
+    seen: &mut Tracking,
+) -> Result<(), actix_ws::Closed> {
+    let mut relayed = 0;
+    let mut next = Some(first);
+    while let Some(batch) = next {
+        for event in batch.iter() {
+            relay(conn, ws, event, seen).await?;
+        }
+        relayed += batch.len();
+        next = if relayed < EVENTS_PER_TURN {
+            events.try_recv().ok()
+        } else {
+            None
+        };
+    }
+    Ok(())
+}
+
 /// Sends one room event in this socket's format, unless a resume already sent it or
 /// this socket's own person caused it (typing).
 async fn relay(
@@ -278,27 +300,66 @@ fn mark_read_now(conn: &Arc<Connection>, seen: &mut Tracking) {
 
 /// Messages a socket sent that wait for storage; beyond this it is told to slow down.
 const POST_QUEUE: usize = 64;
+/// Posts of one socket queued in the outbox at once, waiting for their commit: a sender
+/// that writes faster than one batch gets several messages into the next one.
+const POSTS_IN_FLIGHT: usize = 32;
 
 /// A write this socket asked for, waiting its turn.
 enum Write {
     Post(String),
+    Change(Change),
+}
+
+/// A change to a message already stored.
+enum Change {
     Edit(MessageId, String),
     Delete(MessageId),
 }
 
-/// Stores this socket's writes (posts, edits, deletes) one after another, in the order
-/// sent, off the socket's loop: the loop keeps relaying the room while a write is in
-/// flight, so a busy sender never falls behind its own room.
+/// Stores this socket's writes (posts, edits, deletes) in the order sent, off the socket's
+/// loop: the loop keeps relaying the room while writes are in flight, so a busy sender
+/// never falls behind its own room. Posts are queued in the outbox without waiting for the
+/// ones before them to commit (the outbox keeps their order); an edit or a delete waits
+/// until every earlier post is stored.
 fn start_poster(conn: Arc<Connection>, mut ws: actix_ws::Session) -> mpsc::Sender<Write> {
     let (sender, mut queue) = mpsc::channel::<Write>(POST_QUEUE);
     actix_web::rt::spawn(async move {
-        while let Some(write) = queue.recv().await {
-            if let Err(refusal) = store(&conn, write).await
-                && send_refusal(&conn, &mut ws, &refusal).await.is_err()
-            {
+        let mut in_flight = FuturesOrdered::new();
+        loop {
+            let refusal = tokio::select! {
+                write = queue.recv(), if in_flight.len() < POSTS_IN_FLIGHT => match write {
+                    Some(Write::Post(raw)) => match queue_post(&conn, &raw).await {
+                        Ok(queued) => {
+                            in_flight.push_back(queued.committed());
+                            continue;
+                        }
+                        Err(refusal) => refusal,
+                    },
+                    Some(Write::Change(change)) => {
+                        while let Some(posted) = in_flight.next().await {
+                            if let Err(error) = posted
+                                && send_refusal(&conn, &mut ws, &post_refusal(error)).await.is_err()
+                            {
+                                return;
+                            }
+                        }
+                        match store_change(&conn, change).await {
+                            Ok(()) => continue,
+                            Err(refusal) => refusal,
+                        }
+                    }
+                    None => break,
+                },
+                Some(posted) = in_flight.next() => match posted {
+                    Ok(_) => continue,
+                    Err(error) => post_refusal(error),
+                },
+            };
+            if send_refusal(&conn, &mut ws, &refusal).await.is_err() {
                 break;
             }
         }
+        // The socket is gone; posts already queued are stored all the same.
     });
     sender
 }
@@ -321,8 +382,8 @@ async fn on_text(
             seen.last_typing = None;
             Ok(Write::Post(body))
         }
-        Ok(Command::Edit { id, body }) => Ok(Write::Edit(id, body)),
-        Ok(Command::Delete { id }) => Ok(Write::Delete(id)),
+        Ok(Command::Edit { id, body }) => Ok(Write::Change(Change::Edit(id, body))),
+        Ok(Command::Delete { id }) => Ok(Write::Change(Change::Delete(id))),
         Ok(Command::Resume { after }) => {
             let resumed = resume(conn, ws, after, &mut seen.sent_up_to).await;
             seen.read_up_to = seen.read_up_to.max(seen.sent_up_to);
@@ -392,36 +453,49 @@ fn typing(conn: &Connection, seen: &mut Tracking) {
     );
 }
 
-/// Carries out one write; nothing changes when it is refused.
-async fn store(conn: &Connection, write: Write) -> Result<(), Refusal> {
-    // Membership can end while the socket is open (removed, left): check every write.
-    if conn.room.kind != RoomKind::Public {
-        let member = conn
-            .state
-            .storage
-            .is_member(conn.room.id, conn.user.id)
-            .await;
-        if !matches!(member, Ok(true)) {
-            return Err(Refusal::new(
-                "not_member",
-                "You are no longer a member of this room.",
-            ));
+/// Membership can end while the socket is open (removed, left): every write checks it.
+async fn still_member(conn: &Connection) -> Result<(), Refusal> {
+    if conn.room.kind == RoomKind::Public {
+        return Ok(());
+    }
+    match conn
+        .state
+        .storage
+        .is_member(conn.room.id, conn.user.id)
+        .await
+    {
+        Ok(true) => Ok(()),
+        _ => Err(Refusal::new(
+            "not_member",
+            "You are no longer a member of this room.",
+        )),
+    }
+}
+
+/// Queues a new message; nothing is stored when it is refused.
+async fn queue_post(conn: &Connection, raw: &str) -> Result<QueuedPost, Refusal> {
+    still_member(conn).await?;
+    queue_message(&conn.state, &conn.room, &conn.user, raw)
+        .await
+        .map_err(post_refusal)
+}
+
+fn post_refusal(error: PostError) -> Refusal {
+    match error {
+        PostError::Invalid(detail) => Refusal::new("invalid", detail),
+        PostError::NotStored => {
+            Refusal::new("unavailable", "The message could not be saved; try again.")
         }
     }
+}
+
+/// Carries out an edit or a delete; nothing changes when it is refused.
+async fn store_change(conn: &Connection, change: Change) -> Result<(), Refusal> {
+    still_member(conn).await?;
     let (state, room, user) = (&conn.state, &conn.room, &conn.user);
-    let changed = match write {
-        Write::Post(raw) => {
-            return match post_message(state, room, user, &raw).await {
-                Ok(_) => Ok(()),
-                Err(PostError::Invalid(detail)) => Err(Refusal::new("invalid", detail)),
-                Err(PostError::NotStored) => Err(Refusal::new(
-                    "unavailable",
-                    "The message could not be saved; try again.",
-                )),
-            };
-        }
-        Write::Edit(id, raw) => edit_message(state, room, user, id, &raw).await.map(|_| ()),
-        Write::Delete(id) => delete_message(state, room, user, id).await,
+    let changed = match change {
+        Change::Edit(id, raw) => edit_message(state, room, user, id, &raw).await.map(|_| ()),
+        Change::Delete(id) => delete_message(state, room, user, id).await,
     };
     changed.map_err(|error| match error {
         ChangeError::Invalid(detail) => Refusal::new("invalid", detail),

@@ -59,7 +59,6 @@ impl SqlStorage {
     fn clone_without_dirs(&self) -> Self {
         Self {
             db: self.db.clone(),
-            messages: self.messages.clone(),
             members: self.members.clone(),
             dirs: None,
         }

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use super::entities::{messages, users};
-use super::{SqlStorage, internal};
+use super::{SqlStorage, appends, internal};
 use crate::domain::{Author, MessageId, NewMessage, RoomId, Sealed, StoredMessage, UserId};
 use crate::storage::{MessageStore, StorageError, StorageResult};
 
@@ -80,20 +80,47 @@ impl SqlStorage {
 #[async_trait]
 impl MessageStore for SqlStorage {
     async fn append_message(&self, new: NewMessage) -> StorageResult<StoredMessage> {
-        let sealed = new.body.0;
-        let row = messages::ActiveModel {
-            room_id: Set(new.room.0),
-            author_id: Set(Some(new.author.0)),
-            body_sealed: Set(sealed.clone()),
-            created: Set(Utc::now()),
-            edited: Set(None),
-            ..Default::default()
-        };
-        let row = self.messages.append(row, sealed).await?;
-        let mut stored = self.with_authors(vec![row]).await?;
-        stored
+        self.append_messages(vec![new])
+            .await
             .pop()
-            .ok_or_else(|| StorageError::Internal("message vanished".into()))
+            .unwrap_or_else(|| Err(StorageError::Internal("message vanished".into())))
+    }
+
+    async fn append_messages(&self, batch: Vec<NewMessage>) -> Vec<StorageResult<StoredMessage>> {
+        let now = Utc::now();
+        let rows = batch
+            .into_iter()
+            .map(|new| messages::ActiveModel {
+                room_id: Set(new.room.0),
+                author_id: Set(Some(new.author.0)),
+                body_sealed: Set(new.body.0),
+                created: Set(now),
+                edited: Set(None),
+                ..Default::default()
+            })
+            .collect();
+        let inserted = appends::insert_rows(&self.db, rows).await;
+        let committed: Vec<messages::Model> = inserted
+            .iter()
+            .filter_map(|result| result.as_ref().ok().cloned())
+            .collect();
+        // One query attaches every author; the rows stay in the order given.
+        let mut stored = match self.with_authors(committed).await {
+            Ok(stored) => stored.into_iter(),
+            Err(error) => {
+                return inserted.into_iter().map(|_| Err(error.clone())).collect();
+            }
+        };
+        inserted
+            .into_iter()
+            .map(|result| {
+                result.and_then(|_| {
+                    stored
+                        .next()
+                        .ok_or_else(|| StorageError::Internal("message vanished".into()))
+                })
+            })
+            .collect()
     }
 
     async fn messages_before(

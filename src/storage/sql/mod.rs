@@ -3,6 +3,7 @@
 
 mod account_tokens;
 mod admin;
+mod appends;
 mod audit;
 mod entities;
 mod files;
@@ -14,7 +15,6 @@ mod sessions;
 mod site;
 mod tokens;
 mod users;
-mod writer;
 
 use std::time::Duration;
 
@@ -28,7 +28,6 @@ use super::StorageError;
 #[derive(Clone)]
 pub struct SqlStorage {
     db: DatabaseConnection,
-    messages: writer::MessageWriter,
     members: member_cache::MemberCache,
     /// Where uploads and avatars live; `None` until [`SqlStorage::with_data_dir`].
     dirs: Option<std::sync::Arc<files::Dirs>>,
@@ -53,10 +52,8 @@ impl SqlStorage {
                     .pragma("secure_delete", "ON")
             });
         let db = Database::connect(options).await.map_err(internal)?;
-        let messages = writer::MessageWriter::start(db.clone());
         Ok(Self {
             db,
-            messages,
             members: member_cache::MemberCache::default(),
             dirs: None,
         })
