@@ -120,7 +120,7 @@ pub trait RoomStore: Send + Sync {
     /// Moves `user`'s read mark in `room` up to `up_to`; never back. A non-member (or the
     /// public room, which has no memberships) changes nothing and is not an error.
     async fn mark_read(&self, room: RoomId, user: UserId, up_to: MessageId) -> StorageResult<()>;
-    /// `mark_read` for many (room, user, up to) at once, in one transaction.
+    /// `mark_read` for many (room, user, up to) at once, each (room, user) at most once.
     async fn mark_read_many(&self, marks: Vec<(RoomId, UserId, MessageId)>) -> StorageResult<()>;
 }
 

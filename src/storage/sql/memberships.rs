@@ -3,8 +3,8 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement, TransactionTrait,
 };
 
 use super::entities::{memberships, messages, rooms, users};
@@ -12,6 +12,30 @@ use super::rooms::new_room_row;
 use super::{SqlStorage, internal, to_u64, write_error};
 use crate::domain::{MessageId, NewRoom, Room, RoomId, RoomKind, RoomName, User, UserId};
 use crate::storage::{RoomSummary, StorageError, StorageResult};
+
+/// Read marks one statement moves (three bound values each).
+const MARKS_PER_STATEMENT: usize = 500;
+
+/// `UPDATE … FROM (VALUES …)`, which SQLite (3.33+) and PostgreSQL both read, each naming a
+/// VALUES list's columns `column1`, `column2`, …. The `<` keeps every mark monotonic.
+fn read_marks_statement(backend: DbBackend, marks: &[(RoomId, UserId, MessageId)]) -> Statement {
+    let rows: Vec<String> = (0..marks.len())
+        .map(|i| match backend {
+            DbBackend::Postgres => format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3),
+            _ => "(?, ?, ?)".to_owned(),
+        })
+        .collect();
+    let sql = format!(
+        "UPDATE memberships SET last_read = marks.column3 FROM (VALUES {}) AS marks \
+         WHERE memberships.room_id = marks.column1 AND memberships.user_id = marks.column2 \
+         AND memberships.last_read < marks.column3",
+        rows.join(", ")
+    );
+    let values = marks
+        .iter()
+        .flat_map(|(room, user, up_to)| [room.0.into(), user.0.into(), up_to.0.into()]);
+    Statement::from_sql_and_values(backend, sql, values)
+}
 
 /// Inserts one membership row per user, inside the caller's transaction.
 async fn move_read_mark(
@@ -302,15 +326,21 @@ impl SqlStorage {
         move_read_mark(&self.db, room, user, up_to).await
     }
 
+    /// Moves many read marks with one statement per `MARKS_PER_STATEMENT`: the write lock
+    /// is held for one statement, not one round trip per mark, so a message being stored
+    /// meanwhile barely waits. Marks must be unique per (room, user); the caller merges.
     pub(super) async fn move_read_marks(
         &self,
         marks: Vec<(RoomId, UserId, MessageId)>,
     ) -> StorageResult<()> {
-        let txn = self.db.begin().await.map_err(internal)?;
-        for (room, user, up_to) in marks {
-            move_read_mark(&txn, room, user, up_to).await?;
+        let backend = self.db.get_database_backend();
+        for chunk in marks.chunks(MARKS_PER_STATEMENT) {
+            self.db
+                .execute_raw(read_marks_statement(backend, chunk))
+                .await
+                .map_err(internal)?;
         }
-        txn.commit().await.map_err(internal)
+        Ok(())
     }
 
     pub(super) async fn insert_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {
