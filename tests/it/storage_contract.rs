@@ -875,3 +875,128 @@ async fn a_batch_of_appends_answers_in_order_and_a_bad_one_fails_alone() {
         .expect("page");
     assert_eq!(stored.len(), 299, "every other message is stored");
 }
+
+/// Batched read marks: each moves its own membership up, never back, and a mark for a
+/// non-member changes nothing.
+#[tokio::test]
+async fn batched_read_marks_move_up_never_back_and_only_for_members() {
+    let dir = tempfile::tempdir().expect("dir");
+    let storage: std::sync::Arc<dyn Storage> =
+        std::sync::Arc::new(migrated_storage(dir.path()).await);
+    let ann = storage.create_user(new_user("marker")).await.expect("ann");
+    let bob = storage.create_user(new_user("reader")).await.expect("bob");
+    let eve = storage
+        .create_user(new_user("outsider"))
+        .await
+        .expect("eve");
+    let club = storage
+        .create_group(
+            NewRoom {
+                name: RoomName::parse("marks-1").expect("name"),
+                title: "Marks".into(),
+                kind: RoomKind::Group,
+                admin: Some(ann.id),
+            },
+            vec![ann.id, bob.id],
+        )
+        .await
+        .expect("group");
+    let posted: Vec<_> = storage
+        .append_messages(
+            (0..10)
+                .map(|n| NewMessage {
+                    room: club.id,
+                    author: ann.id,
+                    body: Sealed(format!("sealed-m{n}")),
+                })
+                .collect(),
+        )
+        .await
+        .into_iter()
+        .map(|m| m.expect("stored").id)
+        .collect();
+    let unread = |user: UserId| {
+        let storage = std::sync::Arc::clone(&storage);
+        async move {
+            storage
+                .unread_counts(user)
+                .await
+                .expect("counts")
+                .into_iter()
+                .find(|(room, _)| *room == club.id)
+                .map_or(0, |(_, n)| n)
+        }
+    };
+    assert_eq!(unread(bob.id).await, 10);
+    storage
+        .mark_read_many(vec![
+            (club.id, bob.id, posted[6]),
+            (club.id, eve.id, posted[9]),
+        ])
+        .await
+        .expect("marks");
+    assert_eq!(unread(bob.id).await, 3, "bob read up to the seventh");
+    storage
+        .mark_read_many(vec![(club.id, bob.id, posted[2])])
+        .await
+        .expect("an older mark");
+    assert_eq!(unread(bob.id).await, 3, "a mark never moves back");
+    assert!(
+        !storage.is_member(club.id, eve.id).await.expect("eve"),
+        "a mark makes nobody a member"
+    );
+    assert_eq!(unread(eve.id).await, 0);
+}
+
+/// Commits never checkpoint (`wal_autocheckpoint=0`); a storage with a data dir
+/// checkpoints in the background, so the database file alone soon holds what was written.
+#[tokio::test]
+async fn the_background_checkpoint_moves_commits_into_the_database_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let storage = migrated_storage(dir.path())
+        .await
+        .with_data_dir(dir.path())
+        .await
+        .expect("data dir");
+    let storage: std::sync::Arc<dyn Storage> = std::sync::Arc::new(storage);
+    let ann = storage.create_user(new_user("checkpointed")).await.expect("user");
+    let room = storage
+        .room_by_name(&RoomName::public())
+        .await
+        .expect("room");
+    let written = storage
+        .append_messages(
+            (0..20)
+                .map(|n| NewMessage {
+                    room: room.id,
+                    author: ann.id,
+                    body: Sealed(format!("sealed-w{n}")),
+                })
+                .collect(),
+        )
+        .await;
+    assert!(written.iter().all(Result::is_ok));
+    // The database file on its own, without its WAL: what a checkpoint has copied in.
+    let copy = tempfile::tempdir().expect("copy dir");
+    let mut found = 0;
+    for _ in 0..50 {
+        std::fs::copy(dir.path().join("db.sqlite3"), copy.path().join("db.sqlite3"))
+            .expect("copy the database file");
+        for leftover in ["db.sqlite3-wal", "db.sqlite3-shm"] {
+            let _ = std::fs::remove_file(copy.path().join(leftover));
+        }
+        let copied: std::sync::Arc<dyn Storage> =
+            std::sync::Arc::new(migrated_storage(copy.path()).await);
+        found = copied
+            .messages_before(room.id, None, 100)
+            .await
+            .expect("read the copy")
+            .len();
+        drop(copied);
+        if found == 20 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(found, 20, "a checkpoint copied the messages into the database file");
+}

@@ -11,8 +11,8 @@ use async_trait::async_trait;
 use chrono::Utc;
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionTrait,
 };
 
 use super::entities::{file_trash, files, messages, rooms, users};
@@ -52,7 +52,10 @@ impl SqlStorage {
         self.dirs = Some(dirs.clone());
         let weak = Arc::downgrade(&dirs);
         let sweeper = self.clone_without_dirs();
-        tokio::spawn(sweep(sweeper, weak));
+        tokio::spawn(sweep(sweeper, weak.clone()));
+        if self.db.get_database_backend() == DbBackend::Sqlite {
+            tokio::spawn(super::checkpoint::run(self.db.clone(), weak));
+        }
         Ok(self)
     }
 

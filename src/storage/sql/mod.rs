@@ -5,6 +5,7 @@ mod account_tokens;
 mod admin;
 mod appends;
 mod audit;
+mod checkpoint;
 mod entities;
 mod files;
 mod member_cache;
@@ -50,6 +51,8 @@ impl SqlStorage {
                     .create_if_missing(true)
                     // Deleted and replaced message bodies are zeroed, not left in free space.
                     .pragma("secure_delete", "ON")
+                    // No commit pays for a checkpoint: `checkpoint::run` does them.
+                    .pragma("wal_autocheckpoint", "0")
             });
         let db = Database::connect(options).await.map_err(internal)?;
         Ok(Self {
