@@ -4,14 +4,16 @@
 //! connection, then a table beside the targets of issue 3, item 9.
 //!
 //! Sizes come from env vars (see `Config::from_env`); `FANOUT_QUICK=1` runs tiny
-//! versions in a few seconds.
+//! versions in a few seconds. In (b) the senders' phases are spread so the room gets one
+//! message every 5 ms; `FANOUT_B_BURSTS=1` makes them tick together (a burst of ten
+//! messages every 50 ms), the shape this benchmark had before.
 
 // A benchmark program, not server code: a failed setup step (server does not start, a
 // form is refused) should stop the run loudly with its context, which is what
 // unwrap/expect do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,6 +59,9 @@ struct Config {
     b_clients: usize,
     b_rate: u64,
     b_senders: usize,
+    /// All of (b)'s senders tick together: bursts of `b_senders` messages instead of
+    /// messages evenly spaced at the offered rate.
+    b_bursts: bool,
     b_secs: u64,
     idle: usize,
     d_senders: usize,
@@ -94,6 +99,7 @@ impl Config {
             b_clients,
             b_rate: env_or("FANOUT_B_RATE", q(200, 50) as u64),
             b_senders: env_or("FANOUT_B_SENDERS", q(10, 2)),
+            b_bursts: env_or("FANOUT_B_BURSTS", 0u8) != 0,
             b_secs: env_or("FANOUT_B_SECS", q(10, 2) as u64),
             idle: env_or("FANOUT_IDLE", q(10_000, 200)),
             d_senders: env_or("FANOUT_D_SENDERS", q(50, 5)),
@@ -386,6 +392,8 @@ async fn open_all(pairs: Vec<(Account, String)>, parallel: usize) -> Vec<Ws> {
 struct Seen {
     delivered: u64,
     latencies_us: Vec<u32>,
+    /// (sender, seq) of each delivery, index-aligned with `latencies_us`.
+    messages: Vec<(u64, u64)>,
     refused: u64,
     closes: Vec<String>,
 }
@@ -420,11 +428,12 @@ async fn receive(
             frame = rx.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
                     let text = text.as_str();
-                    if let Some((t, sender, _, sent)) = parse_mark(text) {
+                    if let Some((t, sender, seq, sent)) = parse_mark(text) {
                         if t != tag { continue; }
                         let now = now_us();
                         seen.delivered += 1;
                         seen.latencies_us.push(now.saturating_sub(sent).min(u32::MAX as u64) as u32);
+                        seen.messages.push((sender, seq));
                         total.fetch_add(1, Ordering::Relaxed);
                         if let Some((me, window)) = &own && *me == sender {
                             window.add_permits(1);
@@ -466,6 +475,11 @@ struct FanoutResult {
     secs: f64,
     p50_ms: f64,
     p99_ms: f64,
+    /// Per message: when its first receiver had it, and how long until its last did.
+    first_p50_ms: f64,
+    first_p99_ms: f64,
+    spread_p50_ms: f64,
+    spread_p99_ms: f64,
     cpu_s: f64,
     wall_s: f64,
     closes: usize,
@@ -505,14 +519,20 @@ impl FanoutResult {
             self.cpu_us_per_delivery(),
             self.closes
         );
+        println!(
+            "  {name}: per message, first receiver p50 {:.1} ms p99 {:.1} ms; last minus first receiver p50 {:.1} ms p99 {:.1} ms",
+            self.first_p50_ms, self.first_p99_ms, self.spread_p50_ms, self.spread_p99_ms
+        );
     }
 }
 
 enum Pace {
     /// Pipelined: at most `window` unechoed messages per sender.
     Window(usize),
-    /// Each sender at this many messages per second.
-    PerSecond(f64),
+    /// Each sender at this many messages per second. Unless `bursts`, sender i of n starts
+    /// i/n of a period late, so the room gets one message every 1/(n·rate) s, evenly;
+    /// with `bursts`, every sender ticks at the same instants.
+    PerSecond { rate: f64, bursts: bool },
 }
 
 /// rooms[i] = (room name, sockets in it); the first `senders` sockets of each room send.
@@ -541,7 +561,7 @@ async fn run_fanout(
                 senders_at.insert(readers.len());
                 let window = match pace {
                     Pace::Window(w) => w,
-                    Pace::PerSecond(_) => 1_000_000,
+                    Pace::PerSecond { .. } => 1_000_000,
                 };
                 let sem = Arc::new(Semaphore::new(window));
                 sinks.push((sender_id, tx, Arc::clone(&sem)));
@@ -569,12 +589,21 @@ async fn run_fanout(
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
-    for (id, tx, sem) in writers {
-        let pace = match pace {
+    let n = writers.len().max(1) as f64;
+    for (i, (id, tx, sem)) in writers.into_iter().enumerate() {
+        let ticks = match pace {
             Pace::Window(_) => None,
-            Pace::PerSecond(r) => Some(r),
+            Pace::PerSecond { rate, bursts } => {
+                let period = Duration::from_secs_f64(1.0 / rate);
+                let phase = if bursts {
+                    Duration::ZERO
+                } else {
+                    period.mul_f64(i as f64 / n)
+                };
+                Some((tokio::time::Instant::now() + phase, period))
+            }
         };
-        tasks.push(tokio::spawn(send_loop(tag, id, tx, sem, pace, deadline)));
+        tasks.push(tokio::spawn(send_loop(tag, id, tx, sem, ticks, deadline)));
     }
     let mut sent_by_sender = Vec::new();
     for t in tasks {
@@ -615,6 +644,7 @@ async fn run_fanout(
     let wall_s = last_delivery_at.as_secs_f64();
     let _ = stop_tx.send(true);
     let mut latencies = Vec::new();
+    let mut per_message: HashMap<(u64, u64), (u32, u32)> = HashMap::new();
     let mut delivered = 0;
     let mut refused = 0;
     let mut closes = 0;
@@ -635,11 +665,20 @@ async fn run_fanout(
                 seen.delivered
             );
         }
+        for (message, latency) in seen.messages.iter().zip(&seen.latencies_us) {
+            let (first, last) = per_message.entry(*message).or_insert((*latency, *latency));
+            *first = (*first).min(*latency);
+            *last = (*last).max(*latency);
+        }
         latencies.extend(seen.latencies_us);
         streams.push(rx);
     }
     drop(streams);
     latencies.sort_unstable();
+    let mut firsts: Vec<u32> = per_message.values().map(|(first, _)| *first).collect();
+    let mut spreads: Vec<u32> = per_message.values().map(|(f, l)| l - f).collect();
+    firsts.sort_unstable();
+    spreads.sort_unstable();
     FanoutResult {
         sent,
         refused,
@@ -648,6 +687,10 @@ async fn run_fanout(
         secs: wall_s,
         p50_ms: percentile(&latencies, 0.50),
         p99_ms: percentile(&latencies, 0.99),
+        first_p50_ms: percentile(&firsts, 0.50),
+        first_p99_ms: percentile(&firsts, 0.99),
+        spread_p50_ms: percentile(&spreads, 0.50),
+        spread_p99_ms: percentile(&spreads, 0.99),
         cpu_s,
         wall_s,
         closes,
@@ -660,12 +703,12 @@ async fn send_loop(
     id: u64,
     mut tx: SplitSink<Ws, Message>,
     window: Arc<Semaphore>,
-    per_second: Option<f64>,
+    ticks: Option<(tokio::time::Instant, Duration)>,
     deadline: tokio::time::Instant,
 ) -> (u64,) {
     let mut seq = 0u64;
-    let mut ticker = per_second.map(|r| {
-        let mut i = tokio::time::interval(Duration::from_secs_f64(1.0 / r));
+    let mut ticker = ticks.map(|(start, period)| {
+        let mut i = tokio::time::interval_at(start, period);
         i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
         i
     });
@@ -966,8 +1009,16 @@ async fn run(config: Config, server: &Server, hz: f64, fd_limit: usize) {
     if run_('b') {
         let per_sender = config.b_rate as f64 / config.b_senders.max(1) as f64;
         println!(
-            "\n[b] 1 room × {} clients, {} msg/s offered ({} senders × {per_sender:.1}/s), {} s",
-            config.b_clients, config.b_rate, config.b_senders, config.b_secs
+            "\n[b] 1 room × {} clients, {} msg/s offered ({} senders × {per_sender:.1}/s, {}), {} s",
+            config.b_clients,
+            config.b_rate,
+            config.b_senders,
+            if config.b_bursts {
+                "all ticking together: FANOUT_B_BURSTS"
+            } else {
+                "phases spread evenly"
+            },
+            config.b_secs
         );
         let people = people(&accounts, 0, config.b_clients);
         let room = make_group(&people, "big").await;
@@ -980,7 +1031,10 @@ async fn run(config: Config, server: &Server, hz: f64, fd_limit: usize) {
             'b',
             vec![(room, sockets)],
             config.b_senders,
-            Pace::PerSecond(per_sender),
+            Pace::PerSecond {
+                rate: per_sender,
+                bursts: config.b_bursts,
+            },
             config.b_secs,
             server,
             hz,
