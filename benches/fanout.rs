@@ -4,9 +4,9 @@
 //! connection, then a table beside the targets of issue 3, item 9.
 //!
 //! Sizes come from env vars (see `Config::from_env`); `FANOUT_QUICK=1` runs tiny
-//! versions in a few seconds. In (b) the senders' phases are spread so the room gets one
-//! message every 5 ms; `FANOUT_B_BURSTS=1` makes them tick together (a burst of ten
-//! messages every 50 ms), the shape this benchmark had before.
+//! versions in a few seconds. `FANOUT_B_ARRIVALS` times (b)'s senders: `random` (the
+//! default, a Poisson stream at the offered rate), `even` (one message every 5 ms) or
+//! `bursts` (all ten senders at once every 50 ms, the shape this benchmark had before).
 
 // A benchmark program, not server code: a failed setup step (server does not start, a
 // form is refused) should stop the run loudly with its context, which is what
@@ -59,9 +59,8 @@ struct Config {
     b_clients: usize,
     b_rate: u64,
     b_senders: usize,
-    /// All of (b)'s senders tick together: bursts of `b_senders` messages instead of
-    /// messages evenly spaced at the offered rate.
-    b_bursts: bool,
+    /// When (b)'s senders send: see [`Arrivals`].
+    b_arrivals: Arrivals,
     b_secs: u64,
     idle: usize,
     d_senders: usize,
@@ -99,7 +98,7 @@ impl Config {
             b_clients,
             b_rate: env_or("FANOUT_B_RATE", q(200, 50) as u64),
             b_senders: env_or("FANOUT_B_SENDERS", q(10, 2)),
-            b_bursts: env_or("FANOUT_B_BURSTS", 0u8) != 0,
+            b_arrivals: env_or("FANOUT_B_ARRIVALS", Arrivals::Random),
             b_secs: env_or("FANOUT_B_SECS", q(10, 2) as u64),
             idle: env_or("FANOUT_IDLE", q(10_000, 200)),
             d_senders: env_or("FANOUT_D_SENDERS", q(50, 5)),
@@ -529,10 +528,80 @@ impl FanoutResult {
 enum Pace {
     /// Pipelined: at most `window` unechoed messages per sender.
     Window(usize),
-    /// Each sender at this many messages per second. Unless `bursts`, sender i of n starts
-    /// i/n of a period late, so the room gets one message every 1/(n·rate) s, evenly;
-    /// with `bursts`, every sender ticks at the same instants.
-    PerSecond { rate: f64, bursts: bool },
+    /// Each sender at this many messages per second, timed by `arrivals`.
+    PerSecond { rate: f64, arrivals: Arrivals },
+}
+
+/// How the senders of a paced scenario spread their messages over time.
+#[derive(Clone, Copy, Debug)]
+enum Arrivals {
+    /// Each sender waits an exponentially distributed time between messages, so the room
+    /// sees a Poisson stream at the offered rate: people typing independently.
+    Random,
+    /// Sender i of n starts i/n of a period late: one message every 1/(n·rate) s exactly,
+    /// the hardest shape to coalesce.
+    Even,
+    /// Every sender ticks at the same instants: n messages at once, n·rate times less
+    /// often, the easiest shape to coalesce.
+    Bursts,
+}
+
+impl std::str::FromStr for Arrivals {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "random" => Ok(Self::Random),
+            "even" => Ok(Self::Even),
+            "bursts" => Ok(Self::Bursts),
+            other => Err(format!("{other}: expected random, even or bursts")),
+        }
+    }
+}
+
+/// When a paced sender sends next.
+struct Schedule {
+    next: tokio::time::Instant,
+    period: Duration,
+    random: Option<rand::rngs::StdRng>,
+}
+
+impl Schedule {
+    fn new(arrivals: Arrivals, rate: f64, sender: usize, senders: usize) -> Self {
+        let period = Duration::from_secs_f64(1.0 / rate);
+        let now = tokio::time::Instant::now();
+        let mut schedule = Self {
+            next: now,
+            period,
+            random: None,
+        };
+        match arrivals {
+            Arrivals::Bursts => {}
+            Arrivals::Even => schedule.next = now + period.mul_f64(sender as f64 / senders as f64),
+            Arrivals::Random => {
+                schedule.random = Some(rand::SeedableRng::seed_from_u64(sender as u64));
+                let gap = schedule.gap();
+                schedule.next = now + gap;
+            }
+        }
+        schedule
+    }
+
+    fn gap(&mut self) -> Duration {
+        match &mut self.random {
+            Some(random) => {
+                let u: f64 = rand::Rng::gen_range(random, f64::EPSILON..1.0);
+                self.period.mul_f64(-u.ln())
+            }
+            None => self.period,
+        }
+    }
+
+    /// Waits for the next send time; a sender that fell behind catches up at once.
+    async fn tick(&mut self) {
+        tokio::time::sleep_until(self.next).await;
+        let gap = self.gap();
+        self.next += gap;
+    }
 }
 
 /// rooms[i] = (room name, sockets in it); the first `senders` sockets of each room send.
@@ -589,21 +658,15 @@ async fn run_fanout(
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
-    let n = writers.len().max(1) as f64;
+    let senders = writers.len().max(1);
     for (i, (id, tx, sem)) in writers.into_iter().enumerate() {
-        let ticks = match pace {
+        let schedule = match pace {
             Pace::Window(_) => None,
-            Pace::PerSecond { rate, bursts } => {
-                let period = Duration::from_secs_f64(1.0 / rate);
-                let phase = if bursts {
-                    Duration::ZERO
-                } else {
-                    period.mul_f64(i as f64 / n)
-                };
-                Some((tokio::time::Instant::now() + phase, period))
-            }
+            Pace::PerSecond { rate, arrivals } => Some(Schedule::new(arrivals, rate, i, senders)),
         };
-        tasks.push(tokio::spawn(send_loop(tag, id, tx, sem, ticks, deadline)));
+        tasks.push(tokio::spawn(send_loop(
+            tag, id, tx, sem, schedule, deadline,
+        )));
     }
     let mut sent_by_sender = Vec::new();
     for t in tasks {
@@ -703,20 +766,15 @@ async fn send_loop(
     id: u64,
     mut tx: SplitSink<Ws, Message>,
     window: Arc<Semaphore>,
-    ticks: Option<(tokio::time::Instant, Duration)>,
+    mut schedule: Option<Schedule>,
     deadline: tokio::time::Instant,
 ) -> (u64,) {
     let mut seq = 0u64;
-    let mut ticker = ticks.map(|(start, period)| {
-        let mut i = tokio::time::interval_at(start, period);
-        i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-        i
-    });
     loop {
-        if let Some(ticker) = &mut ticker {
+        if let Some(schedule) = &mut schedule {
             tokio::select! {
-                _ = ticker.tick() => {}
-                _ = tokio::time::sleep_until(deadline) => break,
+                () = schedule.tick() => {}
+                () = tokio::time::sleep_until(deadline) => break,
             }
         }
         let permit = match window.try_acquire() {
@@ -736,7 +794,7 @@ async fn send_loop(
             break;
         }
         let body = format!(r#"{{"body":"{MARK}{tag}|{id}|{seq}|{}"}}"#, now_us());
-        let fed = if ticker.is_some() {
+        let fed = if schedule.is_some() {
             tx.send(Message::text(body)).await
         } else {
             tx.feed(Message::text(body)).await
@@ -1009,16 +1067,8 @@ async fn run(config: Config, server: &Server, hz: f64, fd_limit: usize) {
     if run_('b') {
         let per_sender = config.b_rate as f64 / config.b_senders.max(1) as f64;
         println!(
-            "\n[b] 1 room × {} clients, {} msg/s offered ({} senders × {per_sender:.1}/s, {}), {} s",
-            config.b_clients,
-            config.b_rate,
-            config.b_senders,
-            if config.b_bursts {
-                "all ticking together: FANOUT_B_BURSTS"
-            } else {
-                "phases spread evenly"
-            },
-            config.b_secs
+            "\n[b] 1 room × {} clients, {} msg/s offered ({} senders × {per_sender:.1}/s, {:?} arrivals), {} s",
+            config.b_clients, config.b_rate, config.b_senders, config.b_arrivals, config.b_secs
         );
         let people = people(&accounts, 0, config.b_clients);
         let room = make_group(&people, "big").await;
@@ -1033,7 +1083,7 @@ async fn run(config: Config, server: &Server, hz: f64, fd_limit: usize) {
             config.b_senders,
             Pace::PerSecond {
                 rate: per_sender,
-                bursts: config.b_bursts,
+                arrivals: config.b_arrivals,
             },
             config.b_secs,
             server,

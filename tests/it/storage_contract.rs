@@ -959,7 +959,10 @@ async fn the_background_checkpoint_moves_commits_into_the_database_file() {
         .await
         .expect("data dir");
     let storage: std::sync::Arc<dyn Storage> = std::sync::Arc::new(storage);
-    let ann = storage.create_user(new_user("checkpointed")).await.expect("user");
+    let ann = storage
+        .create_user(new_user("checkpointed"))
+        .await
+        .expect("user");
     let room = storage
         .room_by_name(&RoomName::public())
         .await
@@ -980,8 +983,11 @@ async fn the_background_checkpoint_moves_commits_into_the_database_file() {
     let copy = tempfile::tempdir().expect("copy dir");
     let mut found = 0;
     for _ in 0..50 {
-        std::fs::copy(dir.path().join("db.sqlite3"), copy.path().join("db.sqlite3"))
-            .expect("copy the database file");
+        std::fs::copy(
+            dir.path().join("db.sqlite3"),
+            copy.path().join("db.sqlite3"),
+        )
+        .expect("copy the database file");
         for leftover in ["db.sqlite3-wal", "db.sqlite3-shm"] {
             let _ = std::fs::remove_file(copy.path().join(leftover));
         }
@@ -998,5 +1004,8 @@ async fn the_background_checkpoint_moves_commits_into_the_database_file() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(found, 20, "a checkpoint copied the messages into the database file");
+    assert_eq!(
+        found, 20,
+        "a checkpoint copied the messages into the database file"
+    );
 }
