@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use bytestring::ByteString;
 use tokio::sync::{broadcast, watch};
@@ -22,6 +23,11 @@ const ROOM_BUFFER: usize = 1024;
 /// How many notices about other rooms a person's sockets may fall behind; a notice only
 /// moves a sidebar entry, so one that lagged simply misses some.
 const NOTICE_BUFFER: usize = 64;
+/// A room's presence is announced at most this often; joins and leaves in between are
+/// gathered into the next announcement. A crowd arriving at once (everyone reconnecting
+/// after a restart) then costs a few presence events, not one per person sent to every
+/// socket, which grows with the square of the room.
+const PRESENCE_EVERY: Duration = Duration::from_millis(250);
 
 /// One event for a room, already rendered for each kind of client.
 #[derive(Debug)]
@@ -116,6 +122,10 @@ struct Seat {
 struct RoomChannel {
     sender: broadcast::Sender<Events>,
     present: HashMap<UserId, Seat>,
+    /// When presence was last announced.
+    announced: Option<Instant>,
+    /// Whether a later announcement is already due.
+    scheduled: bool,
 }
 
 /// One online person: open sockets per room, and their notice channel.
@@ -217,7 +227,7 @@ impl Maps {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn leave(&self, room: RoomId, user: UserId) {
+    fn leave(self: &Arc<Self>, room: RoomId, user: UserId) {
         self.people().leave(user, room);
         let mut rooms = self.rooms();
         let Some(channel) = rooms.get_mut(&room) else {
@@ -235,7 +245,32 @@ impl Maps {
         }
     }
 
-    fn announce(&self, room: RoomId, channel: &RoomChannel) {
+    /// Announces the room's presence now, or schedules it for when `PRESENCE_EVERY` has
+    /// passed since the last announcement (at once outside a runtime, as in unit tests).
+    fn announce(self: &Arc<Self>, room: RoomId, channel: &mut RoomChannel) {
+        if channel.scheduled {
+            return;
+        }
+        if let Some(due) = channel.announced.map(|at| at + PRESENCE_EVERY)
+            && due > Instant::now()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            channel.scheduled = true;
+            let maps = Arc::clone(self);
+            runtime.spawn(async move {
+                tokio::time::sleep_until(due.into()).await;
+                if let Some(channel) = maps.rooms().get_mut(&room) {
+                    channel.scheduled = false;
+                    maps.announce_now(room, channel);
+                }
+            });
+            return;
+        }
+        self.announce_now(room, channel);
+    }
+
+    fn announce_now(&self, room: RoomId, channel: &mut RoomChannel) {
+        channel.announced = Some(Instant::now());
         let total = self.people().by_user.len();
         let event = (self.render_presence)(&presence_of(room, Some(channel), total));
         let _ = channel.sender.send(Arc::from([event]));
@@ -255,6 +290,8 @@ impl Hub for LocalHub {
         let channel = rooms.entry(room).or_insert_with(|| RoomChannel {
             sender: broadcast::channel(ROOM_BUFFER).0,
             present: HashMap::new(),
+            announced: None,
+            scheduled: false,
         });
         let events = channel.sender.subscribe();
         let seat = channel.present.entry(user).or_insert_with(|| Seat {
@@ -409,6 +446,29 @@ mod tests {
             panic!("both subscribers get the event")
         };
         assert!(Arc::ptr_eq(&from_a, &from_b));
+    }
+
+    #[tokio::test]
+    async fn a_crowd_joining_at_once_is_announced_in_a_few_presence_events() {
+        let hub = hub();
+        let room = RoomId(1);
+        let mut watcher = hub.join(room, UserId(0), "watcher");
+        let crowd: Vec<Subscription> = (1..=100)
+            .map(|n| hub.join(room, UserId(n), &format!("p{n:03}")))
+            .collect();
+        tokio::time::sleep(PRESENCE_EVERY * 2).await;
+        let mut announced = Vec::new();
+        while let Ok(batch) = watcher.events.try_recv() {
+            announced.extend(batch.iter().map(|e| e.html.to_string()));
+        }
+        assert!(
+            announced.len() <= 2,
+            "101 joins within one interval make at most two announcements, not {}",
+            announced.len()
+        );
+        let last = announced.last().map(|names| names.split(',').count());
+        assert_eq!(last, Some(101), "the last one names everyone");
+        drop(crowd);
     }
 
     #[test]
