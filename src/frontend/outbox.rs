@@ -22,6 +22,10 @@ use crate::storage::{Storage, StorageError, StorageResult};
 const BATCH: usize = 256;
 /// Messages that may wait for the outbox before senders wait to queue.
 const QUEUE: usize = 4096;
+/// A batch smaller than this waits `GATHER` for company before it is stored; a larger one
+/// means the outbox is busy, and its next batch gathers while this one is written.
+const GATHER_BELOW: usize = 8;
+const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// What live delivery needs: the hub, the templates, and storage for member lists.
 #[derive(Clone)]
@@ -101,6 +105,18 @@ fn stopped() -> StorageError {
 async fn run(delivery: Delivery, mut incoming: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(BATCH);
     while incoming.recv_many(&mut batch, BATCH).await > 0 {
+        if batch.len() < GATHER_BELOW {
+            // Several people answering at once reach the server over a few hundred µs;
+            // waiting a moment puts them in one batch, so each socket gets them in one
+            // write instead of one write per message.
+            tokio::time::sleep(GATHER).await;
+            while batch.len() < BATCH {
+                match incoming.try_recv() {
+                    Ok(pending) => batch.push(pending),
+                    Err(_) => break,
+                }
+            }
+        }
         commit(&delivery, std::mem::take(&mut batch)).await;
     }
 }
