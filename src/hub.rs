@@ -1,10 +1,11 @@
 //! Room fan-out and presence. An event is rendered once by its sender, in every wire
-//! format, and the same bytes go to every socket of the room. Each subscriber reads from a
-//! bounded ring: one that falls behind learns it lagged and must resume from storage, so a
-//! slow socket can never grow the server's memory.
+//! format, and the same bytes go to every socket of the room. Events published together
+//! (a batch of new messages) travel as one item, so each socket writes them in one go.
+//! Each subscriber reads from a bounded ring: one that falls behind learns it lagged and
+//! must resume from storage, so a slow socket can never grow the server's memory.
 //!
 //! [`Hub`] is what the rest of the server sees; [`LocalHub`] serves one process. A broker
-//! for several instances implements the same trait: it forwards `publish` and the
+//! for several instances implements the same trait: it forwards `publish_all` and the
 //! ejections to its peers and feeds its local subscribers from them, the way `LocalHub`
 //! does from its own maps.
 
