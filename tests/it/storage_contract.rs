@@ -3,7 +3,8 @@
 use crate::helpers::migrated_storage;
 use chrono::{Duration, Utc};
 use hearth::domain::{
-    Email, MessageId, NewMessage, NewRoom, NewUser, RoomKind, RoomName, Sealed, UserId, Username,
+    Email, MessageId, NewMessage, NewRoom, NewUser, Room, RoomId, RoomKind, RoomName, Sealed, User,
+    UserId, Username,
 };
 use hearth::storage::{SessionRecord, Storage, StorageError, TokenPurpose};
 
@@ -824,6 +825,27 @@ async fn sqlite_storage_commits_concurrent_appends() {
     concurrent_append_contract(std::sync::Arc::new(storage)).await;
 }
 
+/// `count` new messages by `author` in `room`, with bodies `sealed-{tag}{n}`.
+fn sealed_messages(room: RoomId, author: UserId, tag: &str, count: usize) -> Vec<NewMessage> {
+    (0..count)
+        .map(|n| NewMessage {
+            room,
+            author,
+            body: Sealed(format!("sealed-{tag}{n}")),
+        })
+        .collect()
+}
+
+/// A new account `name` and the public room, where it may write.
+async fn writer_and_public_room(storage: &dyn Storage, name: &str) -> (User, Room) {
+    let user = storage.create_user(new_user(name)).await.expect("user");
+    let room = storage
+        .room_by_name(&RoomName::public())
+        .await
+        .expect("room");
+    (user, room)
+}
+
 /// The outbox's group commit: a batch answers one result per message, in order, and one
 /// message whose room is gone fails alone while the rest are stored.
 #[tokio::test]
@@ -831,25 +853,9 @@ async fn a_batch_of_appends_answers_in_order_and_a_bad_one_fails_alone() {
     let dir = tempfile::tempdir().expect("dir");
     let storage: std::sync::Arc<dyn Storage> =
         std::sync::Arc::new(migrated_storage(dir.path()).await);
-    let ann = storage
-        .create_user(new_user("batcher"))
-        .await
-        .expect("user");
-    let room = storage
-        .room_by_name(&RoomName::public())
-        .await
-        .expect("room");
-    let batch = (0..300)
-        .map(|n| NewMessage {
-            room: if n == 150 {
-                hearth::domain::RoomId(999_999)
-            } else {
-                room.id
-            },
-            author: ann.id,
-            body: Sealed(format!("sealed-b{n}")),
-        })
-        .collect();
+    let (ann, room) = writer_and_public_room(storage.as_ref(), "batcher").await;
+    let mut batch = sealed_messages(room.id, ann.id, "b", 300);
+    batch[150].room = RoomId(999_999);
     let results = storage.append_messages(batch).await;
     assert_eq!(results.len(), 300);
     let mut last = None;
@@ -902,15 +908,7 @@ async fn batched_read_marks_move_up_never_back_and_only_for_members() {
         .await
         .expect("group");
     let posted: Vec<_> = storage
-        .append_messages(
-            (0..10)
-                .map(|n| NewMessage {
-                    room: club.id,
-                    author: ann.id,
-                    body: Sealed(format!("sealed-m{n}")),
-                })
-                .collect(),
-        )
+        .append_messages(sealed_messages(club.id, ann.id, "m", 10))
         .await
         .into_iter()
         .map(|m| m.expect("stored").id)
@@ -959,24 +957,9 @@ async fn the_background_checkpoint_moves_commits_into_the_database_file() {
         .await
         .expect("data dir");
     let storage: std::sync::Arc<dyn Storage> = std::sync::Arc::new(storage);
-    let ann = storage
-        .create_user(new_user("checkpointed"))
-        .await
-        .expect("user");
-    let room = storage
-        .room_by_name(&RoomName::public())
-        .await
-        .expect("room");
+    let (ann, room) = writer_and_public_room(storage.as_ref(), "checkpointed").await;
     let written = storage
-        .append_messages(
-            (0..20)
-                .map(|n| NewMessage {
-                    room: room.id,
-                    author: ann.id,
-                    body: Sealed(format!("sealed-w{n}")),
-                })
-                .collect(),
-        )
+        .append_messages(sealed_messages(room.id, ann.id, "w", 20))
         .await;
     assert!(written.iter().all(Result::is_ok));
     // The database file on its own, without its WAL: what a checkpoint has copied in.
