@@ -1,5 +1,6 @@
 //! `/admin/keys/` and `hearth keys`: fingerprints only, rotation while people chat (every
-//! message readable throughout and after), resuming after a restart, config-set keys
+//! message readable throughout and after), resuming after a restart, the final sweep for
+//! values sealed with the old key behind the pass, config-set keys
 //! refused, and the CLI refusing while a server holds the data dir.
 
 use std::collections::HashSet;
@@ -291,6 +292,83 @@ async fn an_interrupted_rotation_resumes_where_it_stopped_after_a_restart() {
     }
     // Running again finds nothing to do.
     assert!(rotator.run(|_| {}).await.expect("runs").is_none());
+}
+
+/// A value sealed with the old key that lands behind the pass (a write that was in flight
+/// at the swap) is found by the final sweep before the old key is retired.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_sealed_with_the_old_key_behind_the_pass_is_resealed_before_retirement() {
+    use hearth::storage::Storage;
+    let app = spawn_app_with(|settings| settings.api.requests_per_minute = 1_000_000).await;
+    let writer = person(&app, "root").await;
+    let path = public_room_messages_path(&app, &writer.access).await;
+    for n in 0..250 {
+        post_message(&app, &path, &writer.access, &format!("msg-{n}")).await;
+    }
+    let mut settings = hearth::config::Settings::default();
+    settings.data.dir = app.data_dir.path().to_path_buf();
+    let keys = hearth::keys::load_or_generate(&settings).expect("keys");
+    let only_old = hearth::crypto::Sealer::new(&keys.fernet).expect("old sealer");
+    let sealer = Arc::new(hearth::crypto::Sealer::new(&keys.fernet).expect("sealer"));
+    let storage: Arc<dyn Storage> = Arc::new(
+        hearth::startup::open_storage(&settings)
+            .await
+            .expect("storage"),
+    );
+    let rotator =
+        hearth::rotation::Rotator::new(Arc::clone(&storage), Arc::clone(&sealer), keys.fernet_file);
+    rotator.start().await.expect("starts");
+
+    // After the pass's first batch, the first row (already re-sealed) is overwritten with a
+    // value sealed with the old key, as a write in flight at the swap would land.
+    let planted = AtomicBool::new(false);
+    let runtime = tokio::runtime::Handle::current();
+    let finished = rotator
+        .run(|_| {
+            if planted.swap(true, Ordering::SeqCst) {
+                return;
+            }
+            tokio::task::block_in_place(|| {
+                runtime.block_on(async {
+                    let rows = storage.sealed_bodies_after(0, 1).await.expect("first row");
+                    let (id, current) = rows.first().expect("a row");
+                    assert!(sealer.sealed_with_primary(current), "the pass re-sealed it");
+                    let stale = only_old.seal(b"msg-straggler");
+                    assert!(
+                        storage
+                            .reseal_body(*id, current, &stale)
+                            .await
+                            .expect("swap")
+                    );
+                });
+            });
+        })
+        .await
+        .expect("finishes")
+        .expect("there was one to finish");
+    assert!(
+        planted.load(Ordering::SeqCst),
+        "the straggler was planted mid-pass"
+    );
+    assert_eq!(finished.done, 250);
+    assert_eq!(key_lines(&app).len(), 1, "the old key is retired");
+    let only_new = hearth::crypto::Sealer::new(&key_lines(&app)).expect("new sealer");
+    let mut after = 0;
+    let mut bodies = Vec::new();
+    loop {
+        let rows = storage.sealed_bodies_after(after, 100).await.expect("rows");
+        let Some((last, _)) = rows.last() else { break };
+        after = *last;
+        for (_, sealed) in &rows {
+            bodies.push(
+                only_new
+                    .open_text(sealed)
+                    .expect("opens with the new key alone"),
+            );
+        }
+    }
+    assert_eq!(bodies.len(), 250);
+    assert_eq!(bodies.first().map(String::as_str), Some("msg-straggler"));
 }
 
 #[tokio::test]
