@@ -307,3 +307,50 @@ async fn an_unknown_room_is_not_found() {
         assert!(error.to_string().contains("404"), "{room}: {error}");
     }
 }
+
+/// Posts from several sockets at once are stored and delivered in batches (the outbox);
+/// a watching socket still gets each message once, in id order, and each sender's
+/// messages in the order it sent them.
+#[tokio::test]
+async fn concurrent_senders_are_seen_in_id_order_and_each_in_the_order_it_sent() {
+    let app = spawn_app_with(|s| {
+        s.limits.ws_messages_per_second = 10_000;
+        s.limits.ws_message_burst = 10_000;
+    })
+    .await;
+    let mut watching = app
+        .signed_up("watcher")
+        .await
+        .json_socket("public-chat")
+        .await;
+    let mut senders = Vec::new();
+    for n in 0..4 {
+        let client = app.signed_up(&format!("sender{n}")).await;
+        senders.push(client.json_socket("public-chat").await);
+    }
+    // Every frame goes out before any answer is read: they reach the server together.
+    for round in 0..50 {
+        for (n, socket) in senders.iter_mut().enumerate() {
+            socket
+                .send_json(json!({"type": "message", "body": format!("s{n}-{round}")}))
+                .await;
+        }
+    }
+    let mut ids = Vec::new();
+    let mut next_round = [0; 4];
+    while ids.len() < 200 {
+        let event = watching.next_event("message").await;
+        ids.push(event["message"]["id"].as_i64().expect("an id"));
+        let body = event["message"]["body"].as_str().expect("a body");
+        let (sender, round) = body
+            .strip_prefix('s')
+            .and_then(|rest| rest.split_once('-'))
+            .expect("s{sender}-{round}");
+        let sender: usize = sender.parse().expect("sender");
+        let round: usize = round.parse().expect("round");
+        assert_eq!(round, next_round[sender], "sender {sender}'s order");
+        next_round[sender] += 1;
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids ascend: {ids:?}");
+    assert_eq!(app.count_rows("messages").await, 200);
+}
