@@ -985,6 +985,7 @@ fn main() {
 struct Report {
     a: Option<FanoutResult>,
     b: Option<FanoutResult>,
+    b_arrivals: Option<Arrivals>,
     idle: Option<(usize, u64, u64)>,
     d: Option<PersistResult>,
 }
@@ -1092,6 +1093,7 @@ async fn run(config: Config, server: &Server, hz: f64, fd_limit: usize) {
         .await;
         r.print("b");
         report.b = Some(r);
+        report.b_arrivals = Some(config.b_arrivals);
     }
 
     if run_('d') {
@@ -1180,8 +1182,11 @@ fn print_table(report: &Report) {
         );
     }
     if let Some(b) = &report.b {
+        let arrivals = report
+            .b_arrivals
+            .map_or(String::new(), |a| format!(" ({a:?})"));
         row(
-            "b 1×500 @ offered rate: deliveries/s",
+            &format!("b 1×500 @ offered rate{arrivals}: deliveries/s"),
             format!("{:.0}", b.rate()),
             "100,000 offered",
         );
