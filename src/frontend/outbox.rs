@@ -59,15 +59,10 @@ impl Outbox {
         Self { queue }
     }
 
-    /// Stores `new` (whose plaintext is `body`) in `room`, delivers it live, and returns it
-    /// once committed.
-    pub async fn post(&self, room: &Room, new: NewMessage, body: String) -> StorageResult<Posted> {
-        self.submit(room, new, body).await?.committed().await
-    }
-
-    /// Queues `new` behind every message submitted before it and returns at once; the
-    /// answer says when it is committed. A sender can so have several messages in one
-    /// batch, still stored in the order submitted.
+    /// Queues `new` (whose plaintext is `body`) for `room` behind every message submitted
+    /// before it, and returns once queued; the answer says when it is committed and
+    /// delivered. A sender can so have several messages in one batch, still stored in the
+    /// order submitted.
     pub async fn submit(
         &self,
         room: &Room,
