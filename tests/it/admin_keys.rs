@@ -197,9 +197,9 @@ async fn rotation_while_people_write_and_read_keeps_every_message_readable() {
     );
 }
 
-#[tokio::test]
-async fn an_interrupted_rotation_resumes_where_it_stopped_after_a_restart() {
-    use hearth::storage::Storage;
+/// A server whose public room holds 250 messages `msg-0`… by `root`, and settings that
+/// open its data dir from outside, as `hearth keys` does.
+async fn app_with_250_messages() -> (TestApp, hearth::config::Settings) {
     let app = spawn_app_with(|settings| settings.api.requests_per_minute = 1_000_000).await;
     let writer = person(&app, "root").await;
     let path = public_room_messages_path(&app, &writer.access).await;
@@ -208,21 +208,56 @@ async fn an_interrupted_rotation_resumes_where_it_stopped_after_a_restart() {
     }
     let mut settings = hearth::config::Settings::default();
     settings.data.dir = app.data_dir.path().to_path_buf();
-    let open = || async {
-        let keys = hearth::keys::load_or_generate(&settings).expect("keys");
-        let sealer = Arc::new(hearth::crypto::Sealer::new(&keys.fernet).expect("sealer"));
-        let storage: Arc<dyn Storage> = Arc::new(
-            hearth::startup::open_storage(&settings)
-                .await
-                .expect("storage"),
-        );
-        let rotator = hearth::rotation::Rotator::new(
-            Arc::clone(&storage),
-            Arc::clone(&sealer),
-            keys.fernet_file,
-        );
-        (sealer, storage, rotator)
-    };
+    (app, settings)
+}
+
+/// What a process opening `settings`' data dir gets: its sealer, storage and rotator.
+async fn open_rotator(
+    settings: &hearth::config::Settings,
+) -> (
+    Arc<hearth::crypto::Sealer>,
+    Arc<dyn hearth::storage::Storage>,
+    hearth::rotation::Rotator,
+) {
+    let keys = hearth::keys::load_or_generate(settings).expect("keys");
+    let sealer = Arc::new(hearth::crypto::Sealer::new(&keys.fernet).expect("sealer"));
+    let storage: Arc<dyn hearth::storage::Storage> = Arc::new(
+        hearth::startup::open_storage(settings)
+            .await
+            .expect("storage"),
+    );
+    let rotator =
+        hearth::rotation::Rotator::new(Arc::clone(&storage), Arc::clone(&sealer), keys.fernet_file);
+    (sealer, storage, rotator)
+}
+
+/// Every message body, oldest first, opened with the key file's keys alone.
+async fn bodies_with_the_key_file(
+    app: &TestApp,
+    storage: &dyn hearth::storage::Storage,
+) -> Vec<String> {
+    let sealer = hearth::crypto::Sealer::new(&key_lines(app)).expect("sealer");
+    let mut after = 0;
+    let mut bodies = Vec::new();
+    loop {
+        let rows = storage.sealed_bodies_after(after, 100).await.expect("rows");
+        let Some((last, _)) = rows.last() else { break };
+        after = *last;
+        for (_, sealed) in &rows {
+            bodies.push(
+                sealer
+                    .open_text(sealed)
+                    .expect("opens with the key file's keys"),
+            );
+        }
+    }
+    bodies
+}
+
+#[tokio::test]
+async fn an_interrupted_rotation_resumes_where_it_stopped_after_a_restart() {
+    let (app, settings) = app_with_250_messages().await;
+    let open = || open_rotator(&settings);
 
     // First life: start, re-seal the first 100 rows as the job would, then "crash".
     let (sealer, storage, rotator) = open().await;
@@ -275,21 +310,9 @@ async fn an_interrupted_rotation_resumes_where_it_stopped_after_a_restart() {
     );
     assert_eq!(sealer.fingerprints().len(), 1);
     assert_eq!(key_lines(&app).len(), 1);
-    let only_new = hearth::crypto::Sealer::new(&key_lines(&app)).expect("sealer");
-    let mut after = 0;
-    loop {
-        let rows = storage.sealed_bodies_after(after, 100).await.expect("rows");
-        let Some((last, _)) = rows.last() else { break };
-        after = *last;
-        for (_, sealed) in &rows {
-            assert!(
-                only_new
-                    .open_text(sealed)
-                    .expect("opens")
-                    .starts_with("msg-")
-            );
-        }
-    }
+    let bodies = bodies_with_the_key_file(&app, storage.as_ref()).await;
+    assert_eq!(bodies.len(), 250);
+    assert!(bodies.iter().all(|body| body.starts_with("msg-")));
     // Running again finds nothing to do.
     assert!(rotator.run(|_| {}).await.expect("runs").is_none());
 }
@@ -298,25 +321,9 @@ async fn an_interrupted_rotation_resumes_where_it_stopped_after_a_restart() {
 /// at the swap) is found by the final sweep before the old key is retired.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_value_sealed_with_the_old_key_behind_the_pass_is_resealed_before_retirement() {
-    use hearth::storage::Storage;
-    let app = spawn_app_with(|settings| settings.api.requests_per_minute = 1_000_000).await;
-    let writer = person(&app, "root").await;
-    let path = public_room_messages_path(&app, &writer.access).await;
-    for n in 0..250 {
-        post_message(&app, &path, &writer.access, &format!("msg-{n}")).await;
-    }
-    let mut settings = hearth::config::Settings::default();
-    settings.data.dir = app.data_dir.path().to_path_buf();
-    let keys = hearth::keys::load_or_generate(&settings).expect("keys");
-    let only_old = hearth::crypto::Sealer::new(&keys.fernet).expect("old sealer");
-    let sealer = Arc::new(hearth::crypto::Sealer::new(&keys.fernet).expect("sealer"));
-    let storage: Arc<dyn Storage> = Arc::new(
-        hearth::startup::open_storage(&settings)
-            .await
-            .expect("storage"),
-    );
-    let rotator =
-        hearth::rotation::Rotator::new(Arc::clone(&storage), Arc::clone(&sealer), keys.fernet_file);
+    let (app, settings) = app_with_250_messages().await;
+    let only_old = hearth::crypto::Sealer::new(&key_lines(&app)).expect("old sealer");
+    let (sealer, storage, rotator) = open_rotator(&settings).await;
     rotator.start().await.expect("starts");
 
     // After the pass's first batch, the first row (already re-sealed) is overwritten with a
@@ -352,21 +359,7 @@ async fn a_value_sealed_with_the_old_key_behind_the_pass_is_resealed_before_reti
     );
     assert_eq!(finished.done, 250);
     assert_eq!(key_lines(&app).len(), 1, "the old key is retired");
-    let only_new = hearth::crypto::Sealer::new(&key_lines(&app)).expect("new sealer");
-    let mut after = 0;
-    let mut bodies = Vec::new();
-    loop {
-        let rows = storage.sealed_bodies_after(after, 100).await.expect("rows");
-        let Some((last, _)) = rows.last() else { break };
-        after = *last;
-        for (_, sealed) in &rows {
-            bodies.push(
-                only_new
-                    .open_text(sealed)
-                    .expect("opens with the new key alone"),
-            );
-        }
-    }
+    let bodies = bodies_with_the_key_file(&app, storage.as_ref()).await;
     assert_eq!(bodies.len(), 250);
     assert_eq!(bodies.first().map(String::as_str), Some("msg-straggler"));
 }
@@ -558,7 +551,6 @@ fn the_cli_refuses_to_rotate_keys_set_in_the_configuration() {
 
 #[tokio::test]
 async fn a_server_starting_on_an_unfinished_rotation_finishes_it() {
-    use hearth::storage::Storage;
     let app = spawn_app_with(|settings| settings.api.requests_per_minute = 1_000_000).await;
     let writer = person(&app, "root").await;
     let path = public_room_messages_path(&app, &writer.access).await;
@@ -571,17 +563,8 @@ async fn a_server_starting_on_an_unfinished_rotation_finishes_it() {
     settings.log.level = "warn".into();
     {
         // A rotation started, then the process died before re-sealing anything.
-        let keys = hearth::keys::load_or_generate(&settings).expect("keys");
-        let sealer = Arc::new(hearth::crypto::Sealer::new(&keys.fernet).expect("sealer"));
-        let storage: Arc<dyn Storage> = Arc::new(
-            hearth::startup::open_storage(&settings)
-                .await
-                .expect("storage"),
-        );
-        hearth::rotation::Rotator::new(storage, sealer, keys.fernet_file)
-            .start()
-            .await
-            .expect("starts");
+        let (_, _, rotator) = open_rotator(&settings).await;
+        rotator.start().await.expect("starts");
     }
     assert_eq!(key_lines(&app).len(), 2);
     assert_eq!(
