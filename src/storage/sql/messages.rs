@@ -99,22 +99,22 @@ impl MessageStore for SqlStorage {
                 ..Default::default()
             })
             .collect();
-        let inserted = appends::insert_rows(&self.db, rows).await;
-        let committed: Vec<messages::Model> = inserted
-            .iter()
-            .filter_map(|result| result.as_ref().ok().cloned())
+        // The committed rows move on to get their authors; each outcome keeps its place.
+        let mut committed = Vec::new();
+        let outcomes: Vec<StorageResult<()>> = appends::insert_rows(&self.db, rows)
+            .await
+            .into_iter()
+            .map(|result| result.map(|row| committed.push(row)))
             .collect();
         // One query attaches every author; the rows stay in the order given.
         let mut stored = match self.with_authors(committed).await {
             Ok(stored) => stored.into_iter(),
-            Err(error) => {
-                return inserted.into_iter().map(|_| Err(error.clone())).collect();
-            }
+            Err(error) => return outcomes.iter().map(|_| Err(error.clone())).collect(),
         };
-        inserted
+        outcomes
             .into_iter()
-            .map(|result| {
-                result.and_then(|_| {
+            .map(|outcome| {
+                outcome.and_then(|()| {
                     stored
                         .next()
                         .ok_or_else(|| StorageError::Internal("message vanished".into()))
