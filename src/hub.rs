@@ -100,8 +100,9 @@ pub trait Hub: Send + Sync {
     fn publish(&self, room: RoomId, event: RoomEvent) {
         self.publish_all(room, vec![event]);
     }
-    /// Sends `notice` to every socket of each of `users` who is online; the rest drop it.
-    fn notify(&self, users: &[UserId], notice: Notice);
+    /// Sends each of `notices` to every socket of each of `users` who is online; the rest
+    /// drop them. One call per batch: each person is looked up once, not once per notice.
+    fn notify(&self, users: &[UserId], notices: Vec<Notice>);
     /// Who is in `room` now.
     fn presence(&self, room: RoomId) -> Presence;
     /// How many distinct people have at least one socket open.
@@ -331,13 +332,16 @@ impl Hub for LocalHub {
         }
     }
 
-    fn notify(&self, users: &[UserId], notice: Notice) {
-        let notice = Arc::new(notice);
+    fn notify(&self, users: &[UserId], notices: Vec<Notice>) {
+        let notices: Vec<Arc<Notice>> = notices.into_iter().map(Arc::new).collect();
         let people = self.maps.people();
-        // Someone whose every socket is in that room already sees the message itself.
         for person in users.iter().filter_map(|user| people.by_user.get(user)) {
-            if person.sole_room() != Some(notice.room) {
-                let _ = person.notices.send(Arc::clone(&notice));
+            // Someone whose every socket is in that room already sees the message itself.
+            for notice in notices
+                .iter()
+                .filter(|n| person.sole_room() != Some(n.room))
+            {
+                let _ = person.notices.send(Arc::clone(notice));
             }
         }
     }
@@ -521,7 +525,7 @@ mod tests {
         let mut bob = hub.join(RoomId(1), UserId(8), "bob");
         hub.notify(
             &[UserId(7), UserId(9)],
-            Notice {
+            vec![Notice {
                 room: RoomId(3),
                 event: RoomEvent {
                     message_id: None,
@@ -529,7 +533,7 @@ mod tests {
                     json: "n".into(),
                     from: None,
                 },
-            },
+            }],
         );
         let (Ok(a), Ok(b)) = (ann_a.notices.try_recv(), ann_b.notices.try_recv()) else {
             panic!("both of ann's sockets get the notice")
@@ -556,6 +560,31 @@ mod tests {
     }
 
     #[test]
+    fn notices_sent_together_each_reach_a_person_elsewhere_in_order() {
+        let hub = hub();
+        let mut ann_elsewhere = hub.join(RoomId(2), UserId(7), "ann");
+        let mut bob_here = hub.join(RoomId(1), UserId(8), "bob");
+        let notice = |n: &str| Notice {
+            room: RoomId(1),
+            event: RoomEvent {
+                message_id: None,
+                html: n.into(),
+                json: n.into(),
+                from: None,
+            },
+        };
+        hub.notify(&[UserId(7), UserId(8)], vec![notice("1"), notice("2")]);
+        let received: Vec<String> = std::iter::from_fn(|| ann_elsewhere.notices.try_recv().ok())
+            .map(|n| n.event.json.to_string())
+            .collect();
+        assert_eq!(received, ["1", "2"], "one notice per message, in order");
+        assert!(
+            bob_here.notices.try_recv().is_err(),
+            "bob sees the room itself"
+        );
+    }
+
+    #[test]
     fn notices_skip_people_whose_every_socket_is_in_that_room() {
         let hub = hub();
         let room = RoomId(1);
@@ -570,14 +599,14 @@ mod tests {
                 from: None,
             },
         };
-        hub.notify(&[UserId(7), UserId(8)], notice());
+        hub.notify(&[UserId(7), UserId(8)], vec![notice()]);
         assert!(
             ann_here.notices.try_recv().is_err(),
             "ann sees the room itself"
         );
         assert!(bob_elsewhere.notices.try_recv().is_ok());
         let mut ann_elsewhere = hub.join(RoomId(3), UserId(7), "ann");
-        hub.notify(&[UserId(7)], notice());
+        hub.notify(&[UserId(7)], vec![notice()]);
         assert!(
             ann_elsewhere.notices.try_recv().is_ok(),
             "ann's other tab needs it"

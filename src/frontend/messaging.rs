@@ -79,8 +79,8 @@ pub async fn deliver_new(
     view: &MessageView,
 ) {
     let delivery = Delivery::of(state);
-    delivery.publish_new([(room, stored, view)]);
-    delivery.notify_new(room, stored).await;
+    delivery.publish_new(room, &[(stored, view)]);
+    delivery.notify_new(room, std::iter::once(stored)).await;
 }
 
 #[derive(Debug, thiserror::Error)]

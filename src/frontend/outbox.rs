@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::domain::{NewMessage, Room, RoomId, RoomKind, StoredMessage};
+use crate::domain::{NewMessage, Room, RoomKind, StoredMessage};
 use crate::frontend::pages::view::MessageView;
 use crate::frontend::templates::Templates;
 use crate::frontend::ws::{render_activity, render_message};
-use crate::hub::{Hub, RoomEvent};
+use crate::hub::Hub;
 use crate::storage::{Storage, StorageError, StorageResult};
 
 /// Most messages one batch carries.
@@ -137,13 +137,14 @@ async fn commit(delivery: &Delivery, batch: Vec<Pending>) {
     }
     // Sockets skip what a resume already sent by id, so each room hears its news in id order.
     posted.sort_by_key(|(_, stored, _)| stored.id);
-    delivery.publish_new(
-        posted
-            .iter()
-            .map(|(room, stored, view)| (room, stored, view)),
-    );
-    for (room, stored, _) in &posted {
-        delivery.notify_new(room, stored).await;
+    let rooms = by_room(&posted);
+    for (room, messages) in &rooms {
+        delivery.publish_new(room, messages);
+    }
+    for (room, messages) in &rooms {
+        delivery
+            .notify_new(room, messages.iter().map(|(stored, _)| *stored))
+            .await;
     }
     let mut posted = posted.into_iter();
     for (reply, error) in replies {
@@ -167,44 +168,50 @@ impl Delivery {
         }
     }
 
-    /// Publishes new messages to their rooms' sockets: one publication per room, in the
-    /// order given.
-    pub fn publish_new<'a>(
-        &self,
-        posted: impl IntoIterator<Item = (&'a Room, &'a StoredMessage, &'a MessageView)>,
-    ) {
-        let mut by_room: Vec<(RoomId, Vec<RoomEvent>)> = Vec::new();
-        for (room, stored, view) in posted {
-            let event = match render_message(&self.templates, room.name.as_str(), stored, view) {
-                Ok(event) => event,
-                Err(e) => {
-                    tracing::error!(error = %e, "message fragment failed to render");
-                    continue;
-                }
-            };
-            match by_room.iter_mut().find(|(id, _)| *id == room.id) {
-                Some((_, events)) => events.push(event),
-                None => by_room.push((room.id, vec![event])),
-            }
-        }
-        for (room, events) in by_room {
-            self.hub.publish_all(room, events);
-        }
+    /// Publishes `room`'s new messages to its sockets as one publication, in order.
+    pub fn publish_new(&self, room: &Room, messages: &[(&StoredMessage, &MessageView)]) {
+        let events = messages
+            .iter()
+            .filter_map(|(stored, view)| {
+                render_message(&self.templates, room.name.as_str(), stored, view)
+                    .map_err(|e| tracing::error!(error = %e, "message fragment failed to render"))
+                    .ok()
+            })
+            .collect();
+        self.hub.publish_all(room.id, events);
     }
 
-    /// Tells the message's room members' sockets elsewhere (their sidebars). The member
-    /// ids come from storage's remembered member lists, not a query per message; the
-    /// public room has no members and no notices.
-    pub async fn notify_new(&self, room: &Room, stored: &StoredMessage) {
+    /// Tells `room`'s members' sockets elsewhere (their sidebars) of its new messages, one
+    /// notice each. The member ids come from storage's remembered member lists, read once
+    /// per call; the public room has no members and no notices.
+    pub async fn notify_new(&self, room: &Room, messages: impl Iterator<Item = &StoredMessage>) {
         if room.kind == RoomKind::Public {
             return;
         }
         match self.storage.member_ids(room.id).await {
-            Ok(members) => self.hub.notify(
-                &members,
-                render_activity(&self.templates, room.id, room.name.as_str(), stored),
-            ),
+            Ok(members) => {
+                let notices = messages
+                    .map(|stored| {
+                        render_activity(&self.templates, room.id, room.name.as_str(), stored)
+                    })
+                    .collect();
+                self.hub.notify(&members, notices);
+            }
             Err(e) => tracing::error!(error = %e, "members not read for notices"),
         }
     }
+}
+
+/// A batch's stored messages grouped by room, each room's in the batch's order.
+type RoomMessages<'a> = Vec<(&'a Room, Vec<(&'a StoredMessage, &'a MessageView)>)>;
+
+fn by_room(posted: &[(Room, StoredMessage, MessageView)]) -> RoomMessages<'_> {
+    let mut rooms: RoomMessages<'_> = Vec::new();
+    for (room, stored, view) in posted {
+        match rooms.iter_mut().find(|(seen, _)| seen.id == room.id) {
+            Some((_, messages)) => messages.push((stored, view)),
+            None => rooms.push((room, vec![(stored, view)])),
+        }
+    }
+    rooms
 }
