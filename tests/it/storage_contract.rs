@@ -907,13 +907,31 @@ async fn batched_read_marks_move_up_never_back_and_only_for_members() {
         )
         .await
         .expect("group");
+    // Eve is a member elsewhere: her mark in the club, where she is not, must not land on
+    // that other membership.
+    let side = storage
+        .create_group(
+            NewRoom {
+                name: RoomName::parse("marks-2").expect("name"),
+                title: "Side".into(),
+                kind: RoomKind::Group,
+                admin: Some(ann.id),
+            },
+            vec![ann.id, eve.id],
+        )
+        .await
+        .expect("side group");
     let posted: Vec<_> = storage
         .append_messages(sealed_messages(club.id, ann.id, "m", 10))
         .await
         .into_iter()
         .map(|m| m.expect("stored").id)
         .collect();
-    let unread = |user: UserId| {
+    let on_side = storage
+        .append_messages(sealed_messages(side.id, ann.id, "s", 4))
+        .await;
+    assert!(on_side.iter().all(Result::is_ok));
+    let unread = |user: UserId, room: RoomId| {
         let storage = std::sync::Arc::clone(&storage);
         async move {
             storage
@@ -921,29 +939,35 @@ async fn batched_read_marks_move_up_never_back_and_only_for_members() {
                 .await
                 .expect("counts")
                 .into_iter()
-                .find(|(room, _)| *room == club.id)
+                .find(|(counted, _)| *counted == room)
                 .map_or(0, |(_, n)| n)
         }
     };
-    assert_eq!(unread(bob.id).await, 10);
+    assert_eq!(unread(bob.id, club.id).await, 10);
+    assert_eq!(unread(eve.id, side.id).await, 4);
+    let far_ahead = MessageId(posted[9].0 + 1_000);
     storage
         .mark_read_many(vec![
             (club.id, bob.id, posted[6]),
-            (club.id, eve.id, posted[9]),
+            (club.id, eve.id, far_ahead),
         ])
         .await
         .expect("marks");
-    assert_eq!(unread(bob.id).await, 3, "bob read up to the seventh");
+    assert_eq!(
+        unread(bob.id, club.id).await,
+        3,
+        "bob read up to the seventh"
+    );
+    assert_eq!(
+        unread(eve.id, side.id).await,
+        4,
+        "a mark for a room eve is not in moves none of her marks"
+    );
     storage
         .mark_read_many(vec![(club.id, bob.id, posted[2])])
         .await
         .expect("an older mark");
-    assert_eq!(unread(bob.id).await, 3, "a mark never moves back");
-    assert!(
-        !storage.is_member(club.id, eve.id).await.expect("eve"),
-        "a mark makes nobody a member"
-    );
-    assert_eq!(unread(eve.id).await, 0);
+    assert_eq!(unread(bob.id, club.id).await, 3, "a mark never moves back");
 }
 
 /// Commits never checkpoint (`wal_autocheckpoint=0`); a storage with a data dir
