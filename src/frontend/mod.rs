@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod pages;
 pub mod read_marks;
 pub mod routes;
+pub mod same_site;
 pub mod security_headers;
 pub mod state;
 pub mod templates;

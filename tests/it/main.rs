@@ -65,6 +65,8 @@ mod encryption_at_rest;
 mod files;
 /// Older messages on scroll: keyset pages with no gap, 404/400 refusals.
 mod history;
+/// URLs built from input stay on this site: `next=`, API page links.
+mod hostile_urls;
 /// Mail: the outbox backend, and real SMTP delivery to a local sink.
 mod mail;
 /// Editing and deleting messages over the WebSocket: who may, live delivery, scrubbed files.

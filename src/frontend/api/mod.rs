@@ -23,6 +23,7 @@ use governor::DefaultKeyedRateLimiter;
 use crate::config::ApiSettings;
 use crate::domain::UserId;
 use crate::frontend::limits;
+use crate::frontend::state::AppState;
 
 /// What the API adds to the app state; registered as its own `web::Data`.
 pub struct ApiState {
@@ -52,9 +53,17 @@ impl ApiState {
 }
 
 /// `scheme://host/path` of this request, for `next`/`previous` links as DRF writes them.
+/// The host comes from the request only when it is one of this site's origins (as Django's
+/// `ALLOWED_HOSTS` checks it); a forged `Host` or `X-Forwarded-Host` gets the primary origin,
+/// so no answer links to another site.
 fn absolute_path(request: &HttpRequest) -> String {
     let info = request.connection_info();
-    format!("{}://{}{}", info.scheme(), info.host(), request.path())
+    let asked = format!("{}://{}", info.scheme(), info.host());
+    let origin = match request.app_data::<actix_web::web::Data<AppState>>() {
+        Some(state) if !state.origins.allows(&asked) => state.origins.primary().to_owned(),
+        _ => asked,
+    };
+    format!("{origin}{}", request.path())
 }
 
 /// Any `/api/…` path that names nothing: DRF's 404, in JSON like every API answer.

@@ -19,6 +19,7 @@ use crate::frontend::auth::credentials::{Verdict, check_credentials};
 use crate::frontend::auth::session_store::{IP_KEY, USER_AGENT_KEY};
 use crate::frontend::error::AppError;
 use crate::frontend::limits;
+use crate::frontend::same_site;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
@@ -59,16 +60,6 @@ pub struct LoginForm {
     next: Option<String>,
     /// The "Remember me" checkbox: present when ticked.
     remember: Option<String>,
-}
-
-/// Only same-site paths are followed after log-in, never another host.
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path
-        }
-        _ => "/chat/",
-    }
 }
 
 /// Signs `user` in on this browser: a fresh session key (actix-identity renews it), with
@@ -260,7 +251,7 @@ pub async fn login_get(
     query: web::Query<NextQuery>,
     MaybeUser(user): MaybeUser,
 ) -> Result<HttpResponse, AppError> {
-    let next = safe_next(query.next.as_deref()).to_owned();
+    let next = same_site::next_or_default(query.next.as_deref());
     if user.is_some() {
         return Ok(see_other(&next));
     }
@@ -278,7 +269,7 @@ pub async fn login_post(
 ) -> Result<HttpResponse, AppError> {
     limits::check(&state.limits.login, &client_ip(&request))?;
     let form = form.into_inner();
-    let next = safe_next(form.next.as_deref()).to_owned();
+    let next = same_site::next_or_default(form.next.as_deref());
     let user = match check_credentials(
         &state,
         &form.login,
