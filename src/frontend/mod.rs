@@ -12,6 +12,7 @@ pub mod error;
 pub mod groups;
 pub mod limits;
 pub mod messaging;
+pub mod methods;
 pub mod origin;
 pub mod outbox;
 pub mod pages;

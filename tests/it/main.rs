@@ -71,6 +71,8 @@ mod hostile_urls;
 mod mail;
 /// Editing and deleting messages over the WebSocket: who may, live delivery, scrubbed files.
 mod message_edits;
+/// Methods a URL does not take: 405 with `Allow`, OPTIONS, HEAD.
+mod methods;
 /// Pages, headers and embedded assets.
 mod pages;
 /// Password reset by mailed link: same answer for any address, single use, sessions ended.

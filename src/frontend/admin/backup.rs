@@ -19,11 +19,6 @@ use crate::frontend::state::AppState;
 pub const PG_DUMP: &str = "This Hearth uses PostgreSQL: back it up with pg_dump (for example \
      `pg_dump --format=custom hearth > hearth.dump`), not from here.";
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/backup/", web::get().to(backup_get))
-        .route("/admin/backup/download/", web::post().to(download_post));
-}
-
 /// `GET /admin/backup/`
 pub async fn backup_get(
     request: HttpRequest,

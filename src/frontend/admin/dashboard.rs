@@ -18,10 +18,6 @@ const CHART_DAYS: i64 = 30;
 const CHART_WIDTH: u64 = 600;
 const CHART_HEIGHT: u64 = 120;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/", web::get().to(dashboard_get));
-}
-
 /// What every admin page's layout needs, with `section` marked in the admin nav.
 pub(super) fn admin_context(
     session: &Session,

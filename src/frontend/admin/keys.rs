@@ -19,12 +19,6 @@ use crate::frontend::state::AppState;
 use crate::rotation::RotationError;
 use crate::storage::site::RotationProgress;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/keys/", web::get().to(keys_get))
-        .route("/admin/keys/rotate/", web::post().to(rotate_post))
-        .route("/admin/keys/progress/", web::get().to(progress_get));
-}
-
 #[derive(Serialize)]
 struct ProgressView {
     target: String,

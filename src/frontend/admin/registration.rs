@@ -27,16 +27,6 @@ use crate::storage::site::{InviteStatus, NewInvite, RegistrationPolicy};
 const MAX_DAYS: u64 = 365;
 const MAX_USES: u64 = 10_000;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/registration/", web::get().to(registration_get))
-        .route("/admin/registration/", web::post().to(policy_post))
-        .route("/admin/registration/invites/", web::post().to(invite_post))
-        .route(
-            "/admin/registration/invites/{id}/revoke/",
-            web::post().to(revoke_post),
-        );
-}
-
 /// The SHA-256 of an invite token, hex: what storage keeps and looks up.
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

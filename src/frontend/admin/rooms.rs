@@ -22,19 +22,6 @@ const PAGE_SIZE: u64 = 50;
 /// How many of a room's newest messages its admin page shows.
 const RECENT_MESSAGES: u64 = 50;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/rooms/", web::get().to(rooms_get))
-        .route("/admin/rooms/{id}/", web::get().to(room_get))
-        .route(
-            "/admin/rooms/{id}/delete/",
-            web::post().to(room_delete_post),
-        )
-        .route(
-            "/admin/rooms/{id}/messages/{message}/delete/",
-            web::post().to(message_delete_post),
-        );
-}
-
 #[derive(Debug, Deserialize)]
 pub struct RoomsQuery {
     page: Option<u64>,

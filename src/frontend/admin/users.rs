@@ -22,13 +22,6 @@ use crate::storage::admin::AccountChange;
 
 const PAGE_SIZE: u64 = 25;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/users/", web::get().to(users_get)).route(
-        "/admin/users/{id}/{action}/",
-        web::post().to(user_action_post),
-    );
-}
-
 #[derive(Debug, Deserialize)]
 pub struct UsersQuery {
     #[serde(default)]
