@@ -4,7 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hearth::config::Secret;
-use hearth::frontend::api::jwt::{Claims, TokenType, derive_key};
+use hearth::frontend::auth::jwt::{Claims, TokenType, derive_key};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 

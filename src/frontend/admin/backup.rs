@@ -11,7 +11,7 @@ use rand::RngCore;
 
 use super::AdminUser;
 use super::dashboard::admin_context;
-use crate::frontend::audit::{admin_action, record};
+use crate::audit::{admin_action, append};
 use crate::frontend::error::AppError;
 use crate::frontend::limits::client_ip;
 use crate::frontend::state::AppState;
@@ -66,8 +66,8 @@ pub async fn download_post(
         "hearth-backup-{}.sqlite3",
         chrono::Utc::now().format("%Y%m%d-%H%M%S")
     );
-    record(
-        &state,
+    append(
+        &*state.storage,
         admin_action(
             &admin,
             "backup.download",

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::AdminUser;
 use crate::domain::User;
 use crate::frontend::error::AppError;
-use crate::frontend::pages::base_context;
+use crate::frontend::layout::base_context;
 use crate::frontend::state::AppState;
 
 /// How many days the chart covers, today included.

@@ -16,8 +16,6 @@ use super::openapi::{
 use super::pagination::{Page, page_number};
 use crate::domain::room::parse_title;
 use crate::domain::{Room, RoomId, RoomKind, RoomName, User, UserId};
-use crate::frontend::access::room_for;
-use crate::frontend::groups::{self, create_group};
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
@@ -66,7 +64,7 @@ impl GroupOut {
 pub async fn visible_room(state: &AppState, raw: &str, user: &User) -> Result<Room, ApiError> {
     let id = raw.parse::<i64>().map_err(|_| ApiError::NotFound)?;
     let room = state.storage.room_by_id(RoomId(id)).await?;
-    Ok(room_for(state, room.name.as_str(), user).await?)
+    Ok(state.chat.room_for(room.name.as_str(), user).await?)
 }
 
 /// The room with id `raw` when `user` administers it: 404 when they may not see it, 403
@@ -233,7 +231,7 @@ pub async fn groups_post(
         return Err(ApiError::Validation(errors));
     };
     let members = members.unwrap_or_default();
-    let room = create_group(&state, &me, &title, members).await?;
+    let room = state.chat.create_group(&me, &title, members).await?;
     tracing::info!(room = %room.name.as_str(), "group created over the api");
     Ok(HttpResponse::Created().json(GroupOut::of(&state, room).await?))
 }
@@ -302,7 +300,7 @@ pub async fn group_put(
     }
     // Members first: the one change that can still be refused (a user deleted meanwhile).
     if let Some(members) = members {
-        groups::replace_members(&state, room.id, members).await?;
+        state.chat.replace_members(room.id, members).await?;
     }
     if let Some(title) = title {
         room = state.storage.rename_room(room.id, title).await?;
@@ -333,7 +331,7 @@ pub async fn group_delete(
     ApiUser(me): ApiUser,
 ) -> Result<HttpResponse, ApiError> {
     let room = administered_room(&state, &path, &me).await?;
-    groups::delete_room(&state, room.id).await?;
+    state.chat.delete_room(room.id).await?;
     tracing::info!(room = %room.name.as_str(), "group deleted over the api");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -13,19 +13,16 @@ use super::openapi::{
 };
 use super::pagination::{Cursor, CursorPage};
 use crate::domain::{MessageId, Room, StoredMessage};
-use crate::frontend::messaging::{PostError, post_message};
+use crate::frontend::present::wire::message_json;
+use crate::frontend::service::messages::PostError;
 use crate::frontend::state::AppState;
-use crate::frontend::wire::message_json;
 
 /// A request body read field by field (see `tokens`).
 type JsonObject = serde_json::Map<String, Value>;
 
-fn open(state: &AppState, room: &Room, message: &StoredMessage) -> Result<Value, ApiError> {
-    let body = state
-        .sealer
-        .open_text(&message.body)
-        .map_err(|e| ApiError::Internal(format!("message {} does not open: {e}", message.id.0)))?;
-    Ok(message_json(room.name.as_str(), message, &body))
+fn open(state: &AppState, room: &Room, message: &StoredMessage) -> Value {
+    let view = state.chat.open(message);
+    message_json(room.name.as_str(), message, &view.body)
 }
 
 /// One page of `room` at `cursor`, newest first, with the cursors of the pages beside it.
@@ -102,7 +99,7 @@ pub async fn messages_get(
     let results = page
         .iter()
         .map(|m| open(&state, &room, m))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Vec<_>>();
     Ok(HttpResponse::Ok().json(CursorPage::new(&request, next, previous, results)))
 }
 
@@ -137,7 +134,9 @@ pub async fn messages_post(
     let Some(raw) = required_string(&mut errors, "body", body.into_inner().remove("body")) else {
         return Err(ApiError::Validation(errors));
     };
-    let (stored, view) = post_message(&state, &room, &me, &raw)
+    let (stored, view) = state
+        .chat
+        .post_message(&room, &me, &raw)
         .await
         .map_err(|e| match e {
             PostError::Invalid(problem) => ApiError::field("body", &problem),
@@ -173,5 +172,5 @@ pub async fn message_get(
     let room = visible_room(&state, &group, &me).await?;
     let id = id.parse::<i64>().map_err(|_| ApiError::NotFound)?;
     let message = state.storage.message_by_id(room.id, MessageId(id)).await?;
-    Ok(HttpResponse::Ok().json(open(&state, &room, &message)?))
+    Ok(HttpResponse::Ok().json(open(&state, &room, &message)))
 }

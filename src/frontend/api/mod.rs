@@ -7,7 +7,6 @@ pub mod cors;
 pub mod docs;
 pub mod error;
 pub mod groups;
-pub mod jwt;
 pub mod link;
 pub mod messages;
 pub mod openapi;
@@ -22,12 +21,14 @@ use governor::DefaultKeyedRateLimiter;
 
 use crate::config::ApiSettings;
 use crate::domain::UserId;
+use crate::frontend::auth::jwt::Jwt;
 use crate::frontend::limits;
 use crate::frontend::state::AppState;
 
 /// What the API adds to the app state; registered as its own `web::Data`.
 pub struct ApiState {
-    pub jwt: jwt::Jwt,
+    /// Also registered on its own, for the JSON WebSocket's programs.
+    pub jwt: actix_web::web::Data<Jwt>,
     /// `POST /api/token/` and `/api/token/refresh/` per IP.
     pub token_limit: DefaultKeyedRateLimiter<IpAddr>,
     /// Every authenticated request, per user.
@@ -42,7 +43,7 @@ pub struct ApiState {
 impl ApiState {
     pub fn new(secret: &[u8], settings: &ApiSettings, max_body: usize) -> Self {
         Self {
-            jwt: jwt::Jwt::new(secret, settings),
+            jwt: actix_web::web::Data::new(Jwt::new(secret, settings)),
             token_limit: limits::keyed_per_minute(settings.token_per_minute),
             user_limit: limits::keyed_per_minute(settings.requests_per_minute),
             page_size: settings.page_size,

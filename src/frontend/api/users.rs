@@ -37,7 +37,7 @@ impl UserOut {
             avatar: user
                 .avatar
                 .as_deref()
-                .map(crate::frontend::pages::profiles::avatar_url),
+                .map(crate::frontend::present::media::avatar_url),
             date_joined: user.created,
             email: own.then_some(user.email),
         }

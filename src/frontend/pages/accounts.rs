@@ -8,22 +8,22 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::base_context;
 use crate::config::EmailVerification;
 use crate::crypto;
 use crate::domain::password::validate_password;
 use crate::domain::{Email, NewUser, User, Username};
-use crate::frontend::admin::registration::{self, SignupGate};
 use crate::frontend::auth::MaybeUser;
 use crate::frontend::auth::credentials::{Verdict, check_credentials};
 use crate::frontend::auth::session_store::{IP_KEY, USER_AGENT_KEY};
 use crate::frontend::error::AppError;
+use crate::frontend::layout::base_context;
 use crate::frontend::limits;
 use crate::frontend::same_site;
+use crate::frontend::service::registration::SignupGate;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
-pub(crate) use super::{FieldErrors, see_other};
+use crate::frontend::layout::{FieldErrors, see_other};
 use crate::frontend::limits::client_ip;
 
 #[derive(Debug, Deserialize)]
@@ -96,7 +96,7 @@ pub async fn signup_get(
         return Ok(see_other("/chat/"));
     }
     let invite = query.invite.as_deref().unwrap_or("").trim().to_owned();
-    let gate = registration::signup_gate(&state, Some(&invite)).await?;
+    let gate = state.chat.signup_gate(Some(&invite)).await?;
     let refusal = match gate {
         SignupGate::Refused(message) => Some(message),
         _ => None,
@@ -141,7 +141,7 @@ pub async fn signup_post(
 ) -> Result<HttpResponse, AppError> {
     limits::check(&state.limits.signup, &client_ip(&request))?;
     let form = form.into_inner();
-    let gate = registration::signup_gate(&state, Some(&form.invite)).await?;
+    let gate = state.chat.signup_gate(Some(&form.invite)).await?;
     if let SignupGate::Refused(message) = gate {
         return signup_refused(&request, &state, &session, message);
     }
@@ -182,7 +182,7 @@ pub async fn signup_post(
         SignupGate::Invite(hash) => match state.storage.create_user_with_invite(hash, new).await {
             // Spent or revoked between the check above and now.
             Err(StorageError::NotFound) => {
-                let message = registration::invite_refusal(&state, hash).await;
+                let message = state.chat.invite_refusal(hash).await;
                 return signup_refused(&request, &state, &session, message);
             }
             other => other,

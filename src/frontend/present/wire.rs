@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
+use super::media::file_url;
 use crate::domain::StoredMessage;
-use crate::frontend::pages::files::file_url;
-use crate::frontend::pages::view::iso;
+use crate::frontend::present::view::iso;
 
 /// A message object: `{"id","group","author":{"id","username","display_name"},"body",
 /// "file","created","edited"}`; `group` is the room's name, `author` null once the account
