@@ -10,9 +10,9 @@ use hearth::storage::sql::SqlStorage;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::api_groups::{call, create_group, person};
+use crate::helpers::api::{call, create_group, person};
+use crate::helpers::mail::{link_path, outbox_mail};
 use crate::helpers::{Client, PASSWORD, TestApp, spawn_app, spawn_app_with};
-use crate::mail::{link_path, outbox_mail};
 
 const SETTINGS: &str = "/accounts/settings/";
 const CHANGE_LINK: &str = "/accounts/confirm-email-change/";

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::api_groups::{person, post_message, public_room_messages_path, whole_history};
+use crate::helpers::api::{person, post_message, public_room_messages_path, whole_history};
 use crate::helpers::{TestApp, hearth_command, hearth_serving, spawn_app, spawn_app_with};
 
 fn key_lines(app: &TestApp) -> Vec<String> {
@@ -474,7 +474,7 @@ fn the_cli_refuses_to_rotate_while_a_server_holds_the_data_dir() {
 
 #[tokio::test]
 async fn rotation_re_seals_uploaded_files_too_and_they_stay_downloadable() {
-    use crate::files::{files_under, post_multipart};
+    use crate::helpers::files::{files_under, post_multipart};
     let app = spawn_app().await;
     let admin = app.signed_up("root").await;
     let mut socket = admin

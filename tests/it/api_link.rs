@@ -7,7 +7,7 @@ use hearth::config::Secret;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::api_groups::{Person, call, person};
+use crate::helpers::api::{Person, call, person};
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 fn key(byte: u8) -> String {

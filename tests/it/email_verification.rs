@@ -1,7 +1,7 @@
 //! Email verification after sign-up: the mailed link, mandatory mode refusing log-in, resend.
 
+use crate::helpers::mail::{link_path, outbox_mail, outbox_mails};
 use crate::helpers::{PASSWORD, spawn_app, spawn_app_with};
-use crate::mail::{link_path, outbox_mail, outbox_mails};
 use hearth::config::EmailVerification;
 
 const CONFIRM: &str = "/accounts/confirm-email/";

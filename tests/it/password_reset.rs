@@ -7,8 +7,8 @@ use hearth::frontend::auth::session_store::hash_key;
 use hearth::storage::sql::SqlStorage;
 use hearth::storage::{AccountTokenStore, TokenPurpose};
 
+use crate::helpers::mail::{link_path, outbox_mail};
 use crate::helpers::{Client, PASSWORD, TestApp, spawn_app};
-use crate::mail::{link_path, outbox_mail};
 
 const RESET: &str = "/accounts/password/reset/";
 const KEY: &str = "/accounts/password/reset/key/";
