@@ -6,6 +6,7 @@ mod app;
 mod client;
 mod process;
 mod socket;
+mod wait;
 
 pub mod admin;
 pub mod api;
@@ -18,3 +19,4 @@ pub use app::{PASSWORD, TestApp, migrated_storage, spawn_app, spawn_app_with};
 pub use client::Client;
 pub use process::{hearth_command, hearth_serving};
 pub use socket::Socket;
+pub use wait::eventually;
