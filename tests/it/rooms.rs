@@ -387,7 +387,8 @@ async fn a_removed_member_cannot_write_through_a_socket_opened_before() {
     let mut socket = bram.json_socket(&room).await;
     // Removed where this process cannot see it (as another instance on the same database
     // would): the socket stays open, and only the check on every write stands in the way,
-    // once the remembered member list has expired (storage trusts it for 5 s).
+    // once the remembered member list has expired (storage trusts it for 5 s, so time
+    // itself must pass).
     app.execute_sql(
         "DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE username = 'bram')",
     )
