@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::api_groups::{call, person};
+use crate::helpers::api::{call, person};
 use crate::helpers::{PASSWORD, spawn_app, spawn_app_with};
 
 /// Each of these is read by some browser as a different host, or is not a path at all.

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::api_groups::{call, create_group, person, post_message};
+use crate::helpers::api::{call, create_group, person, post_message};
 use crate::helpers::spawn_app;
 
 fn allow(response: &reqwest::Response) -> String {
