@@ -1,7 +1,11 @@
 //! Hearth: a self-hosted real-time group chat, encrypted at rest, in one process.
 //!
-//! The arrows point one way: `frontend` → `storage` (through the `Storage` trait only),
-//! `frontend` → `hub`, `frontend` → `crypto`. `storage` never sees a key or a plaintext body.
+//! The layers, top to bottom; each imports only those below it:
+//! 1. `startup`, `main`'s commands: build the app and its tasks.
+//! 2. Entrances in `frontend` (`pages`, `api`, `ws`, `admin`): parse requests, call the service, answer; never each other.
+//! 3. `frontend::service` (the chat service) over `frontend::present` (views, events, wire JSON).
+//! 4. `storage` (through its traits only), `hub`, `crypto`, `rotation`, `audit`, `mail`: nothing here imports `frontend`.
+//! 5. `domain`: validated types every layer shares. Storage never sees a key or a plaintext body.
 
 pub mod audit;
 pub mod commands;

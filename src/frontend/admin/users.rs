@@ -193,11 +193,10 @@ pub async fn user_action_post(
         }
         Action::Delete => {
             state
-                .storage
-                .delete_user(target.id)
+                .chat
+                .delete_account(target.id)
                 .await
                 .map_err(refusal)?;
-            state.hub.eject_user(target.id);
         }
     }
     audit::append(

@@ -160,7 +160,7 @@ pub async fn member_add_post(
     };
     match found {
         Ok(user) => {
-            state.storage.add_member(room.id, user.id).await?;
+            state.chat.add_member(room.id, user.id).await?;
             Ok(see_other(settings_location(&room)))
         }
         Err(problem) => render_settings(&request, &state, &session, &me, &room, problem).await,

@@ -36,7 +36,7 @@ pub async fn dm_get(
     if peer.id == me.id || !peer.is_active {
         return Err(AppError::NotFound);
     }
-    let room = state.storage.private_room(me.id, peer.id).await?;
+    let room = state.chat.private_room(me.id, peer.id).await?;
     Ok(see_other(room_location(&room.name)))
 }
 

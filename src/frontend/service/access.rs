@@ -3,6 +3,7 @@
 use super::Chat;
 use crate::domain::{Room, RoomKind, RoomName, User};
 use crate::frontend::error::AppError;
+use crate::storage::StorageResult;
 
 impl Chat {
     /// The room called `name` when `user` may read and write it. A missing room and a
@@ -19,7 +20,7 @@ impl Chat {
 
     /// Whether `user` may read and write `room` now: everyone may the public room, members
     /// the others. Membership can end while a socket is open, so every write asks again.
-    pub async fn may_enter(&self, room: &Room, user: &User) -> Result<bool, AppError> {
-        Ok(room.kind == RoomKind::Public || self.storage.is_member(room.id, user.id).await?)
+    pub async fn may_enter(&self, room: &Room, user: &User) -> StorageResult<bool> {
+        Ok(room.kind == RoomKind::Public || self.members.contains(room.id, user.id).await?)
     }
 }

@@ -38,7 +38,12 @@ impl Chat {
             };
             match self.storage.create_group(new, members.clone()).await {
                 Err(StorageError::Conflict(_)) => continue,
-                other => return other,
+                other => {
+                    if let Ok(room) = &other {
+                        self.members.forget(room.id);
+                    }
+                    return other;
+                }
             }
         }
         Err(StorageError::Internal(
@@ -46,10 +51,28 @@ impl Chat {
         ))
     }
 
+    /// The private room of `a` and `b`, made with both memberships when missing.
+    pub async fn private_room(&self, a: UserId, b: UserId) -> StorageResult<Room> {
+        let room = self.storage.private_room(a, b).await;
+        if let Ok(room) = &room {
+            self.members.forget(room.id);
+        }
+        room
+    }
+
+    /// Adds `user` to `room`; adding a member twice is not an error.
+    pub async fn add_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {
+        let added = self.storage.add_member(room, user).await;
+        self.members.forget(room);
+        added
+    }
+
     /// Removes `user` from `room`; their sockets in it close at once, so a removed member
     /// stops reading, not only writing.
     pub async fn remove_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {
-        self.storage.remove_member(room, user).await?;
+        let removed = self.storage.remove_member(room, user).await;
+        self.members.forget(room);
+        removed?;
         self.hub.eject_from_room(room, user);
         Ok(())
     }
@@ -58,10 +81,13 @@ impl Chat {
     pub async fn replace_members(&self, room: RoomId, members: Vec<UserId>) -> StorageResult<()> {
         let before = self.storage.members_of(room).await?;
         let kept: HashSet<UserId> = members.iter().copied().collect();
-        self.storage.set_members(room, members).await?;
-        // The admin stays whatever the list says; `is_member` knows who really left.
+        let replaced = self.storage.set_members(room, members).await;
+        self.members.forget(room);
+        replaced?;
+        // The admin stays whatever the list says; the members now stored know who left.
+        let now = self.members.ids(room).await?;
         for user in before.iter().filter(|u| !kept.contains(&u.id)) {
-            if !self.storage.is_member(room, user.id).await? {
+            if now.binary_search(&user.id).is_err() {
                 self.hub.eject_from_room(room, user.id);
             }
         }
@@ -70,8 +96,21 @@ impl Chat {
 
     /// Deletes `room` with its messages; every socket in it closes.
     pub async fn delete_room(&self, room: RoomId) -> StorageResult<()> {
-        self.storage.delete_room(room).await?;
+        let deleted = self.storage.delete_room(room).await;
+        self.members.forget(room);
+        deleted?;
         self.hub.close_room(room);
+        Ok(())
+    }
+
+    /// Deletes `user`'s account (storage's rules: its messages stay, its groups pass on);
+    /// every socket of theirs closes.
+    pub async fn delete_account(&self, user: UserId) -> StorageResult<()> {
+        let deleted = self.storage.delete_user(user).await;
+        // Memberships of every room the person was in went, and some rooms with them.
+        self.members.forget_all();
+        deleted?;
+        self.hub.eject_user(user);
         Ok(())
     }
 }

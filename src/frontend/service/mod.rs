@@ -6,6 +6,7 @@
 pub mod access;
 pub mod account_mail;
 pub mod groups;
+pub mod members;
 pub mod messages;
 pub mod outbox;
 pub mod read_marks;
@@ -19,6 +20,7 @@ use crate::frontend::present::templates::Templates;
 use crate::hub::Hub;
 use crate::storage::Storage;
 
+use members::Members;
 use outbox::{Delivery, Outbox};
 use read_marks::ReadMarks;
 
@@ -28,6 +30,8 @@ pub struct Chat {
     storage: Arc<dyn Storage>,
     hub: Arc<dyn Hub>,
     sealer: Arc<Sealer>,
+    /// Member lists, remembered: every membership write below forgets what it touched.
+    members: Arc<Members>,
     delivery: Delivery,
     outbox: Outbox,
     read_marks: ReadMarks,
@@ -42,8 +46,10 @@ impl Chat {
         sealer: Arc<Sealer>,
         templates: Arc<Templates>,
     ) -> Self {
+        let members = Arc::new(Members::new(Arc::clone(&storage)));
         let delivery = Delivery {
             hub: Arc::clone(&hub),
+            members: Arc::clone(&members),
             storage: Arc::clone(&storage),
             templates,
         };
@@ -53,6 +59,7 @@ impl Chat {
             storage,
             hub,
             sealer,
+            members,
             delivery,
         }
     }

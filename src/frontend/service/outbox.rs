@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use super::members::Members;
 use crate::domain::{NewMessage, Room, RoomKind, StoredMessage};
 use crate::frontend::present::events::{render_activity, render_message};
 use crate::frontend::present::templates::Templates;
@@ -27,10 +28,12 @@ const QUEUE: usize = 4096;
 const GATHER_BELOW: usize = 8;
 const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 
-/// What live delivery needs: the hub, the templates, and storage for member lists.
+/// What live delivery needs: the hub, the templates, storage, and the remembered member
+/// lists.
 #[derive(Clone)]
 pub struct Delivery {
     pub hub: Arc<dyn Hub>,
+    pub members: Arc<Members>,
     pub storage: Arc<dyn Storage>,
     pub templates: Arc<Templates>,
 }
@@ -180,13 +183,13 @@ impl Delivery {
     }
 
     /// Tells `room`'s members' sockets elsewhere (their sidebars) of its new messages, one
-    /// notice each. The member ids come from storage's remembered member lists, read once
+    /// notice each. The member ids come from the remembered member lists, read once
     /// per call; the public room has no members and no notices.
     pub async fn notify_new(&self, room: &Room, messages: impl Iterator<Item = &StoredMessage>) {
         if room.kind == RoomKind::Public {
             return;
         }
-        match self.storage.member_ids(room.id).await {
+        match self.members.ids(room.id).await {
             Ok(members) => {
                 let notices = messages
                     .map(|stored| {
@@ -300,6 +303,7 @@ mod tests {
         });
         let outbox = Outbox::start(Delivery {
             hub,
+            members: Arc::new(Members::new(Arc::clone(&storage))),
             storage: Arc::clone(&storage),
             templates: Arc::new(Templates::new()),
         });

@@ -201,9 +201,7 @@ async fn ejection_since_upgrade(conn: &Connection) -> Option<Ejection> {
         if !storage.user_by_id(conn.user.id).await?.is_active {
             return Ok(Some(Ejection::AccountClosed));
         }
-        if conn.room.kind != RoomKind::Public
-            && !storage.is_member(conn.room.id, conn.user.id).await?
-        {
+        if !conn.state.chat.may_enter(&conn.room, &conn.user).await? {
             return Ok(Some(Ejection::RemovedFromRoom));
         }
         Ok(None)

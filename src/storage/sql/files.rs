@@ -68,7 +68,6 @@ impl SqlStorage {
     fn clone_without_dirs(&self) -> Self {
         Self {
             db: self.db.clone(),
-            members: self.members.clone(),
             dirs: None,
         }
     }

@@ -268,6 +268,17 @@ impl SqlStorage {
         txn.commit().await.map_err(internal)
     }
 
+    /// Whether `user` has a membership row in `room`: one indexed look-up.
+    pub(super) async fn has_membership(&self, room: RoomId, user: UserId) -> StorageResult<bool> {
+        let found = memberships::Entity::find()
+            .filter(memberships::Column::RoomId.eq(room.0))
+            .filter(memberships::Column::UserId.eq(user.0))
+            .count(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(found > 0)
+    }
+
     pub(super) async fn room_member_ids(&self, room: RoomId) -> StorageResult<Vec<UserId>> {
         let ids: Vec<i64> = memberships::Entity::find()
             .select_only()

@@ -8,7 +8,6 @@ mod audit;
 mod checkpoint;
 mod entities;
 mod files;
-mod member_cache;
 mod memberships;
 mod messages;
 mod rooms;
@@ -29,7 +28,6 @@ use super::StorageError;
 #[derive(Clone)]
 pub struct SqlStorage {
     db: DatabaseConnection,
-    members: member_cache::MemberCache,
     /// Where uploads and avatars live; `None` until [`SqlStorage::with_data_dir`].
     dirs: Option<std::sync::Arc<files::Dirs>>,
 }
@@ -55,11 +53,7 @@ impl SqlStorage {
                     .pragma("wal_autocheckpoint", "0")
             });
         let db = Database::connect(options).await.map_err(internal)?;
-        Ok(Self {
-            db,
-            members: member_cache::MemberCache::default(),
-            dirs: None,
-        })
+        Ok(Self { db, dirs: None })
     }
 
     /// Applies every pending migration.

@@ -48,23 +48,15 @@ impl RoomStore for SqlStorage {
     }
 
     async fn create_group(&self, new: NewRoom, members: Vec<UserId>) -> StorageResult<Room> {
-        let room = self.create_group_room(new, members).await?;
-        self.members.forget(room.id);
-        Ok(room)
+        self.create_group_room(new, members).await
     }
 
     async fn private_room(&self, a: UserId, b: UserId) -> StorageResult<Room> {
-        let room = self.open_private_room(a, b).await?;
-        self.members.forget(room.id);
-        Ok(room)
+        self.open_private_room(a, b).await
     }
 
     async fn is_member(&self, room: RoomId, user: UserId) -> StorageResult<bool> {
-        Ok(self
-            .cached_member_ids(room)
-            .await?
-            .binary_search(&user)
-            .is_ok())
+        self.has_membership(room, user).await
     }
 
     async fn rooms_of(&self, user: UserId) -> StorageResult<Vec<RoomSummary>> {
@@ -94,21 +86,15 @@ impl RoomStore for SqlStorage {
     }
 
     async fn set_members(&self, room: RoomId, members: Vec<UserId>) -> StorageResult<()> {
-        let replaced = self.replace_members(room, members).await;
-        self.members.forget(room);
-        replaced
+        self.replace_members(room, members).await
     }
 
     async fn add_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {
-        let added = self.insert_member(room, user).await;
-        self.members.forget(room);
-        added
+        self.insert_member(room, user).await
     }
 
     async fn remove_member(&self, room: RoomId, user: UserId) -> StorageResult<()> {
-        let removed = self.delete_member(room, user).await;
-        self.members.forget(room);
-        removed
+        self.delete_member(room, user).await
     }
 
     async fn delete_room(&self, room: RoomId) -> StorageResult<()> {
@@ -117,7 +103,6 @@ impl RoomStore for SqlStorage {
             .exec(&self.db)
             .await
             .map_err(internal)?;
-        self.members.forget(room);
         if deleted.rows_affected == 0 {
             Err(StorageError::NotFound)
         } else {
@@ -126,7 +111,7 @@ impl RoomStore for SqlStorage {
     }
 
     async fn member_ids(&self, room: RoomId) -> StorageResult<Vec<UserId>> {
-        Ok(self.cached_member_ids(room).await?.to_vec())
+        self.room_member_ids(room).await
     }
 
     async fn unread_counts(&self, user: UserId) -> StorageResult<Vec<(RoomId, u64)>> {
@@ -158,18 +143,5 @@ impl RoomStore for SqlStorage {
             .map_err(internal)?
             .ok_or(StorageError::NotFound)?
             .try_into()
-    }
-}
-
-impl SqlStorage {
-    /// The room's members, sorted, from the cache or read once into it.
-    async fn cached_member_ids(&self, room: RoomId) -> StorageResult<std::sync::Arc<[UserId]>> {
-        match self.members.get(room) {
-            Ok(members) => Ok(members),
-            Err(generation) => {
-                let read = self.room_member_ids(room).await?;
-                Ok(self.members.remember(room, generation, read))
-            }
-        }
     }
 }

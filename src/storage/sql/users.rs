@@ -300,10 +300,7 @@ impl UserStore for SqlStorage {
             .exec(&txn)
             .await
             .map_err(internal)?;
-        let committed = txn.commit().await.map_err(internal);
-        // Memberships of every room the person was in went (and some rooms with them).
-        self.members.forget_all();
-        committed
+        txn.commit().await.map_err(internal)
     }
 
     async fn count_users(&self) -> StorageResult<u64> {

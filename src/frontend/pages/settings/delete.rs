@@ -50,10 +50,8 @@ pub async fn delete_post(
     if !outcome.errors.is_empty() {
         return settings_page(&request, &state, &session, &user, outcome).await;
     }
-    match state.storage.delete_user(user.id).await {
-        Ok(()) => {
-            state.hub.eject_user(user.id);
-        }
+    match state.chat.delete_account(user.id).await {
+        Ok(()) => {}
         Err(StorageError::Conflict(_)) => {
             outcome.error(
                 "delete_password",
