@@ -8,6 +8,8 @@
 /// Test modules import from here only, never from each other.
 mod helpers;
 
+/// Module imports point one way: no circles, no import up a layer.
+mod architecture;
 /// `/admin/backup/` and `hearth backup`: snapshots that restore.
 mod admin_backup;
 /// `/admin/keys/`: fingerprints, rotation under load, resume, the CLI's lock.
