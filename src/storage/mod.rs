@@ -22,18 +22,77 @@ use crate::domain::{
     StoredMessage, User, UserId, Username,
 };
 
-#[derive(Debug, Clone, thiserror::Error)]
+/// Why storage refused or failed. It crosses the wire as it is, so a remote caller can
+/// tell a conflict from a failure exactly as a local one can.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum StorageError {
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule was hit; names what collided (`"username"`, `"email"`, …).
+    /// A uniqueness rule was hit (or a rule like it, see [`Conflict`]); names what collided.
     #[error("{0} already exists")]
-    Conflict(&'static str),
+    Conflict(Conflict),
     #[error("storage failure: {0}")]
     Internal(String),
 }
 
+/// What a [`StorageError::Conflict`] collided on. Callers match the variant, never a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Conflict {
+    /// Another account has this username (in any case).
+    Username,
+    /// Another account has this email address (in any case).
+    Email,
+    /// Another room has this name.
+    Room,
+    /// The membership already exists.
+    Member,
+    /// A message row collided (an id reused: only corruption can cause it).
+    Message,
+    /// A file row collided (an id reused: only corruption can cause it).
+    File,
+    /// An account token with this hash is already known.
+    Token,
+    /// A refresh token with this jti is already known.
+    Jti,
+    /// An invite with this token hash is already known.
+    Invite,
+    /// A key rotation is already unfinished.
+    Rotation,
+    /// The change would leave the site without an active admin.
+    LastAdmin,
+}
+
+impl Conflict {
+    /// The word for it in messages, and the field name the API reports a conflict under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Username => "username",
+            Self::Email => "email",
+            Self::Room => "room",
+            Self::Member => "member",
+            Self::Message => "message",
+            Self::File => "file",
+            Self::Token => "token",
+            Self::Jti => "jti",
+            Self::Invite => "invite",
+            Self::Rotation => "rotation",
+            Self::LastAdmin => "last admin",
+        }
+    }
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 pub type StorageResult<T> = Result<T, StorageError>;
+
+/// Bytes streamed out of storage in order, chunk by chunk (a snapshot): what crosses a wire
+/// as a streamed body, where a path on the storage host would mean nothing to the caller.
+pub type ByteStream = futures_util::stream::BoxStream<'static, StorageResult<bytes::Bytes>>;
 
 /// An account with its password hash, for credential checks only.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,7 +103,7 @@ pub struct Credentials {
 
 #[async_trait]
 pub trait UserStore: Send + Sync {
-    /// Creates an account. `Conflict("username")` or `Conflict("email")` when either is
+    /// Creates an account. `Conflict(Username)` or `Conflict(Email)` when either is
     /// taken, compared case-insensitively.
     async fn create_user(&self, new: NewUser) -> StorageResult<User>;
     /// `NotFound` when no such account.
@@ -69,13 +128,13 @@ pub trait UserStore: Send + Sync {
     /// Up to `limit` active accounts whose username starts with `prefix` (any case),
     /// alphabetically. An empty prefix matches nobody.
     async fn search_usernames(&self, prefix: &str, limit: u64) -> StorageResult<Vec<User>>;
-    /// Renames the account; returns it updated. `Conflict("username")` when another account
+    /// Renames the account; returns it updated. `Conflict(Username)` when another account
     /// has this username in any case; `NotFound` when no such account.
     async fn change_username(&self, id: UserId, username: &Username) -> StorageResult<User>;
     /// Deletes the account atomically: its sessions, refresh tokens and account tokens go;
     /// its messages stay with no author; each group room it administered passes to its
     /// longest-standing remaining member, or is deleted when no member remains.
-    /// `Conflict("last admin")` (nothing changed) when it is the last active admin;
+    /// `Conflict(LastAdmin)` (nothing changed) when it is the last active admin;
     /// `NotFound` when no such account.
     async fn delete_user(&self, id: UserId) -> StorageResult<()>;
 }
@@ -89,7 +148,7 @@ pub trait RoomStore: Send + Sync {
     /// `NotFound` when no room has this id.
     async fn room_by_id(&self, id: RoomId) -> StorageResult<Room>;
     /// Creates a group room whose members are its admin and `members`, atomically.
-    /// `Conflict("room")` when the name is taken; `NotFound` when a member does not exist.
+    /// `Conflict(Room)` when the name is taken; `NotFound` when a member does not exist.
     async fn create_group(&self, new: NewRoom, members: Vec<UserId>) -> StorageResult<Room>;
     /// The private room of exactly `a` and `b` (in either order), created with both
     /// memberships when missing. `NotFound` when either person does not exist.
@@ -253,7 +312,7 @@ impl TokenPurpose {
 #[async_trait]
 pub trait AccountTokenStore: Send + Sync {
     /// Records a new live token of `user`. `NotFound` when no such account;
-    /// `Conflict("token")` when the hash is already known.
+    /// `Conflict(Token)` when the hash is already known.
     async fn account_token_create(
         &self,
         hash: &str,
@@ -280,11 +339,11 @@ pub trait AccountTokenStore: Send + Sync {
         keep: Option<&str>,
     ) -> StorageResult<()>;
     /// Sets `user`'s address at once, unverified, and voids their live `VerifyEmail` and
-    /// `ChangeEmail` tokens; returns the account. `Conflict("email")` when another account
+    /// `ChangeEmail` tokens; returns the account. `Conflict(Email)` when another account
     /// has it in any case; `NotFound` when no such account. Nothing changes on error.
     async fn change_email(&self, user: UserId, email: &Email) -> StorageResult<User>;
     /// Records a `ChangeEmail` token moving `user` to `email`, voiding their earlier ones so
-    /// only the newest link works. `Conflict("email")` when another account has the
+    /// only the newest link works. `Conflict(Email)` when another account has the
     /// address in any case; `NotFound` when no such account.
     async fn email_change_request(
         &self,
@@ -297,7 +356,7 @@ pub trait AccountTokenStore: Send + Sync {
     async fn email_change_pending(&self, user: UserId) -> StorageResult<Option<String>>;
     /// Spends a live `ChangeEmail` token and moves its account to the token's address,
     /// marked verified, atomically; returns the account. `NotFound` for an unknown, used,
-    /// expired or other-purpose token; `Conflict("email")` when the address was taken
+    /// expired or other-purpose token; `Conflict(Email)` when the address was taken
     /// meanwhile. Nothing changes on error.
     async fn confirm_email_change(&self, hash: &str) -> StorageResult<User>;
 }
@@ -307,7 +366,7 @@ pub trait AccountTokenStore: Send + Sync {
 #[async_trait]
 pub trait TokenStore: Send + Sync {
     /// Records a new live refresh token of `user`. `NotFound` when no such account;
-    /// `Conflict("jti")` when the jti is already known.
+    /// `Conflict(Jti)` when the jti is already known.
     async fn token_issue(
         &self,
         jti: &str,

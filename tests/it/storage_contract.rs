@@ -6,7 +6,7 @@ use hearth::domain::{
     Email, MessageId, NewMessage, NewRoom, NewUser, Room, RoomId, RoomKind, RoomName, Sealed, User,
     UserId, Username,
 };
-use hearth::storage::{SessionRecord, Storage, StorageError, TokenPurpose};
+use hearth::storage::{Conflict, SessionRecord, Storage, StorageError, TokenPurpose};
 
 fn new_user(name: &str) -> NewUser {
     NewUser {
@@ -24,14 +24,14 @@ async fn contract(storage: &dyn Storage) {
     same_name.email = Email::parse("other@example.org").expect("email");
     let duplicate = storage.create_user(same_name).await;
     assert!(
-        matches!(duplicate, Err(StorageError::Conflict("username"))),
+        matches!(duplicate, Err(StorageError::Conflict(Conflict::Username))),
         "{duplicate:?}"
     );
     let mut clash = new_user("annie");
     clash.email = Email::parse("ANN@example.org").expect("email");
     assert!(matches!(
         storage.create_user(clash).await,
-        Err(StorageError::Conflict("email"))
+        Err(StorageError::Conflict(Conflict::Email))
     ));
     assert_eq!(storage.user_by_id(ann.id).await.expect("found"), ann);
     assert!(matches!(
@@ -512,7 +512,7 @@ async fn account_token_contract(storage: &dyn Storage) {
         storage
             .account_token_create("r1", vic.id, TokenPurpose::Reset, later)
             .await,
-        Err(StorageError::Conflict("token"))
+        Err(StorageError::Conflict(Conflict::Token))
     ));
     assert_eq!(
         storage
@@ -653,7 +653,7 @@ async fn token_contract(storage: &dyn Storage) {
         .expect("issue");
     assert!(matches!(
         storage.token_issue("t1", tom.id, later).await,
-        Err(StorageError::Conflict("jti"))
+        Err(StorageError::Conflict(Conflict::Jti))
     ));
     assert!(matches!(
         storage.token_issue("t-ghost", UserId(999), later).await,

@@ -17,8 +17,8 @@ use crate::frontend::limits::client_ip;
 use crate::frontend::pages::password_reset::mail_reset_link;
 use crate::frontend::pages::see_other;
 use crate::frontend::state::AppState;
-use crate::storage::StorageError;
 use crate::storage::admin::AccountChange;
+use crate::storage::{Conflict, StorageError};
 
 const PAGE_SIZE: u64 = 25;
 
@@ -146,7 +146,7 @@ impl Action {
 
 fn refusal(error: StorageError) -> AppError {
     match error {
-        StorageError::Conflict("last admin") => AppError::BadRequest(
+        StorageError::Conflict(Conflict::LastAdmin) => AppError::BadRequest(
             "That would leave the site without an active admin; promote someone else first.".into(),
         ),
         other => other.into(),
