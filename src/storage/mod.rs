@@ -5,8 +5,10 @@
 pub mod admin;
 pub mod audit;
 pub mod files;
+pub mod loopback;
 pub mod site;
 pub mod sql;
+pub mod wire;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
