@@ -50,3 +50,31 @@ impl Transport for LoopbackTransport {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(json: &str) -> Result<StorageCall, String> {
+        decode(json.as_bytes(), true)
+    }
+
+    #[test]
+    fn a_call_names_its_method_and_carries_its_arguments_owned() {
+        let decoded = call(r#"{"method":"sessions_delete_for_user","args":{"user":7,"keep":"k"}}"#)
+            .expect("a call");
+        assert_eq!(decoded.method(), "sessions_delete_for_user");
+        assert!(matches!(
+            decoded,
+            StorageCall::sessions_delete_for_user { user, keep: Some(ref keep) }
+                if user.0 == 7 && keep == "k"
+        ));
+    }
+
+    #[test]
+    fn an_unknown_method_or_argument_is_refused() {
+        assert!(call(r#"{"method":"drop_everything","args":{}}"#).is_err());
+        assert!(call(r#"{"method":"count_users","args":{"extra":1}}"#).is_err());
+        assert!(call(r#"{"method":"user_by_id","args":{}}"#).is_err());
+    }
+}
