@@ -52,6 +52,7 @@ impl Transport for LoopbackTransport {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 

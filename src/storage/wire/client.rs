@@ -41,12 +41,12 @@ impl<T: Transport> Client<T> {
             Reply::Once(reply) => reply,
             Reply::Stream(_) => return Err(failed(method, "a stream answered a call")),
         };
-        decode(&reply, self.transport.strict()).or_else(|problem| {
+        decode(&reply, self.transport.strict()).map_err(|problem| {
             // A serving end that could not even read the call answers with an error, which
             // a method that does not return a `StorageResult` cannot decode as its own.
             match serde_json::from_slice::<Result<IgnoredAny, StorageError>>(&reply) {
-                Ok(Err(error)) => Err(error),
-                _ => Err(failed(method, &problem)),
+                Ok(Err(error)) => error,
+                _ => failed(method, &problem),
             }
         })
     }

@@ -48,6 +48,7 @@ fn quote(bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use serde::Deserialize;
 
