@@ -96,6 +96,24 @@ pub async fn a_file_message_keeps_its_file_and_thumbnail(storage: &dyn Storage) 
         storage.sealed_file_part(part).await.expect("part"),
         resealed
     );
+
+    // Deleting the message deletes its file; the garbage goes from disk once.
+    storage
+        .delete_message(room.id, message.id)
+        .await
+        .expect("delete");
+    assert!(matches!(
+        storage.file_content(room.id, file.id, false).await,
+        Err(StorageError::NotFound)
+    ));
+    // A background sweep may have been first: at most the file and its thumbnail.
+    assert!(storage.collect_file_garbage().await.expect("collect") <= 2);
+    assert_eq!(
+        storage.collect_file_garbage().await.expect("again"),
+        0,
+        "nothing is left to collect"
+    );
+    assert_eq!(storage.sealed_file_parts_count().await.expect("count"), 0);
 }
 
 pub async fn an_avatar_is_replaced_and_read_back(storage: &dyn Storage) {
