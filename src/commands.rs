@@ -7,7 +7,7 @@ use crate::crypto;
 use crate::domain::password::validate_password;
 use crate::domain::{Email, NewUser, Username};
 use crate::startup::open_storage;
-use crate::storage::{SiteStore, StorageError, UserStore};
+use crate::storage::{SiteStore, Storage, StorageError, UserStore};
 
 #[derive(Debug, clap::Args)]
 pub struct SuperuserArgs {
@@ -186,13 +186,16 @@ pub async fn backup(settings: &Settings, args: BackupArgs) -> Result<(), String>
         ));
     }
     let storage = open_storage(settings).await.map_err(|e| e.to_string())?;
-    if !storage.supports_snapshot() {
+    if !storage
+        .supports_snapshot()
+        .await
+        .map_err(|e| format!("backup: {e}"))?
+    {
         return Err("this Hearth uses PostgreSQL: back it up with pg_dump \
              (for example `pg_dump --format=custom hearth > hearth.dump`)"
             .into());
     }
-    storage
-        .snapshot_into(&args.file)
+    write_snapshot(&storage, &args.file)
         .await
         .map_err(|e| format!("backup: {e}"))?;
     println!("backup written to {}", args.file.display());
@@ -201,4 +204,31 @@ pub async fn backup(settings: &Settings, args: BackupArgs) -> Result<(), String>
          this backup cannot be read"
     );
     Ok(())
+}
+
+/// Streams a snapshot into `path`, created new (never an existing file); a copy cut short
+/// is removed rather than left to look like a backup.
+async fn write_snapshot(storage: &dyn Storage, path: &std::path::Path) -> Result<(), String> {
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let written = async {
+        let mut chunks = storage.snapshot().await.map_err(|e| e.to_string())?;
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|e| e.to_string())?;
+            file.write_all(&chunk).await.map_err(|e| e.to_string())?;
+        }
+        file.sync_all().await.map_err(|e| e.to_string())
+    }
+    .await;
+    if written.is_err() {
+        let _ = tokio::fs::remove_file(path).await;
+    }
+    written
 }

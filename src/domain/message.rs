@@ -89,7 +89,7 @@ pub struct FileRef {
 }
 
 /// A file to store with the message that carries it; bytes already sealed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewFile {
     pub room: RoomId,
     pub uploader: UserId,

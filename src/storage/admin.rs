@@ -51,7 +51,7 @@ pub trait AdminStore: Send + Sync {
         limit: u64,
     ) -> StorageResult<(Vec<User>, u64)>;
     /// Applies `change` to `user` and returns the account as it now is. `NotFound` when no
-    /// such account; `Conflict("last admin")` (nothing changed) when the change would
+    /// such account; `Conflict(LastAdmin)` (nothing changed) when the change would
     /// leave no active admin.
     async fn change_account(&self, user: UserId, change: AccountChange) -> StorageResult<User>;
     /// Up to `limit` rooms by id, skipping `offset`, each with its member and message

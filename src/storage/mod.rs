@@ -1,12 +1,17 @@
 //! Everything persistent, behind [`Storage`]: one sub-trait per aggregate, owned domain
-//! types only, so the same trait can later be served over a wire. Storage never holds a key
-//! and never sees a plaintext message body: it keeps what it is given, sealed.
+//! types only, every argument and result serde-able, so the same trait can be served over
+//! a wire ([`wire`] is that protocol; [`loopback`] runs it in-process and the contract
+//! suite proves it). Storage never holds a key and never sees a plaintext message body:
+//! it keeps what it is given, sealed.
 
 pub mod admin;
 pub mod audit;
+mod error;
 pub mod files;
+pub mod loopback;
 pub mod site;
 pub mod sql;
+pub mod wire;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -14,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use admin::AdminStore;
 pub use audit::AuditStore;
+pub use error::{ByteStream, Conflict, StorageError, StorageResult};
 pub use files::FileStore;
 pub use site::SiteStore;
 
@@ -21,19 +27,6 @@ use crate::domain::{
     Email, MessageId, NewMessage, NewRoom, NewUser, ProfileUpdate, Room, RoomId, RoomName, Sealed,
     StoredMessage, User, UserId, Username,
 };
-
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum StorageError {
-    #[error("not found")]
-    NotFound,
-    /// A uniqueness rule was hit; names what collided (`"username"`, `"email"`, …).
-    #[error("{0} already exists")]
-    Conflict(&'static str),
-    #[error("storage failure: {0}")]
-    Internal(String),
-}
-
-pub type StorageResult<T> = Result<T, StorageError>;
 
 /// An account with its password hash, for credential checks only.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,7 +37,7 @@ pub struct Credentials {
 
 #[async_trait]
 pub trait UserStore: Send + Sync {
-    /// Creates an account. `Conflict("username")` or `Conflict("email")` when either is
+    /// Creates an account. `Conflict(Username)` or `Conflict(Email)` when either is
     /// taken, compared case-insensitively.
     async fn create_user(&self, new: NewUser) -> StorageResult<User>;
     /// `NotFound` when no such account.
@@ -69,13 +62,13 @@ pub trait UserStore: Send + Sync {
     /// Up to `limit` active accounts whose username starts with `prefix` (any case),
     /// alphabetically. An empty prefix matches nobody.
     async fn search_usernames(&self, prefix: &str, limit: u64) -> StorageResult<Vec<User>>;
-    /// Renames the account; returns it updated. `Conflict("username")` when another account
+    /// Renames the account; returns it updated. `Conflict(Username)` when another account
     /// has this username in any case; `NotFound` when no such account.
     async fn change_username(&self, id: UserId, username: &Username) -> StorageResult<User>;
     /// Deletes the account atomically: its sessions, refresh tokens and account tokens go;
     /// its messages stay with no author; each group room it administered passes to its
     /// longest-standing remaining member, or is deleted when no member remains.
-    /// `Conflict("last admin")` (nothing changed) when it is the last active admin;
+    /// `Conflict(LastAdmin)` (nothing changed) when it is the last active admin;
     /// `NotFound` when no such account.
     async fn delete_user(&self, id: UserId) -> StorageResult<()>;
 }
@@ -89,7 +82,7 @@ pub trait RoomStore: Send + Sync {
     /// `NotFound` when no room has this id.
     async fn room_by_id(&self, id: RoomId) -> StorageResult<Room>;
     /// Creates a group room whose members are its admin and `members`, atomically.
-    /// `Conflict("room")` when the name is taken; `NotFound` when a member does not exist.
+    /// `Conflict(Room)` when the name is taken; `NotFound` when a member does not exist.
     async fn create_group(&self, new: NewRoom, members: Vec<UserId>) -> StorageResult<Room>;
     /// The private room of exactly `a` and `b` (in either order), created with both
     /// memberships when missing. `NotFound` when either person does not exist.
@@ -253,7 +246,7 @@ impl TokenPurpose {
 #[async_trait]
 pub trait AccountTokenStore: Send + Sync {
     /// Records a new live token of `user`. `NotFound` when no such account;
-    /// `Conflict("token")` when the hash is already known.
+    /// `Conflict(Token)` when the hash is already known.
     async fn account_token_create(
         &self,
         hash: &str,
@@ -280,11 +273,11 @@ pub trait AccountTokenStore: Send + Sync {
         keep: Option<&str>,
     ) -> StorageResult<()>;
     /// Sets `user`'s address at once, unverified, and voids their live `VerifyEmail` and
-    /// `ChangeEmail` tokens; returns the account. `Conflict("email")` when another account
+    /// `ChangeEmail` tokens; returns the account. `Conflict(Email)` when another account
     /// has it in any case; `NotFound` when no such account. Nothing changes on error.
     async fn change_email(&self, user: UserId, email: &Email) -> StorageResult<User>;
     /// Records a `ChangeEmail` token moving `user` to `email`, voiding their earlier ones so
-    /// only the newest link works. `Conflict("email")` when another account has the
+    /// only the newest link works. `Conflict(Email)` when another account has the
     /// address in any case; `NotFound` when no such account.
     async fn email_change_request(
         &self,
@@ -297,7 +290,7 @@ pub trait AccountTokenStore: Send + Sync {
     async fn email_change_pending(&self, user: UserId) -> StorageResult<Option<String>>;
     /// Spends a live `ChangeEmail` token and moves its account to the token's address,
     /// marked verified, atomically; returns the account. `NotFound` for an unknown, used,
-    /// expired or other-purpose token; `Conflict("email")` when the address was taken
+    /// expired or other-purpose token; `Conflict(Email)` when the address was taken
     /// meanwhile. Nothing changes on error.
     async fn confirm_email_change(&self, hash: &str) -> StorageResult<User>;
 }
@@ -307,7 +300,7 @@ pub trait AccountTokenStore: Send + Sync {
 #[async_trait]
 pub trait TokenStore: Send + Sync {
     /// Records a new live refresh token of `user`. `NotFound` when no such account;
-    /// `Conflict("jti")` when the jti is already known.
+    /// `Conflict(Jti)` when the jti is already known.
     async fn token_issue(
         &self,
         jti: &str,

@@ -1,13 +1,11 @@
 //! Site state an admin changes at run time: the registration policy, invite links, key
 //! rotation progress, and the re-sealing and snapshot primitives those need.
 
-use std::path::Path;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::StorageResult;
+use super::{ByteStream, StorageResult};
 use crate::domain::{NewUser, Sealed, User, UserId};
 
 /// Who may create an account.
@@ -78,7 +76,7 @@ impl Invite {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewInvite {
     pub token_hash: String,
     pub created_by: UserId,
@@ -108,7 +106,7 @@ pub trait SiteStore: Send + Sync {
     async fn registration_policy(&self) -> StorageResult<RegistrationPolicy>;
     async fn set_registration_policy(&self, policy: RegistrationPolicy) -> StorageResult<()>;
 
-    /// `Conflict("invite")` when the hash is already known.
+    /// `Conflict(Invite)` when the hash is already known.
     async fn invite_create(&self, new: NewInvite) -> StorageResult<Invite>;
     /// Every invite, newest first.
     async fn invites_list(&self) -> StorageResult<Vec<Invite>>;
@@ -137,7 +135,7 @@ pub trait SiteStore: Send + Sync {
     /// changed) when the row is gone or was changed meanwhile.
     async fn reseal_body(&self, id: i64, old: &Sealed, new: &Sealed) -> StorageResult<bool>;
 
-    /// Records a new rotation toward `target`. `Conflict("rotation")` when one is unfinished.
+    /// Records a new rotation toward `target`. `Conflict(Rotation)` when one is unfinished.
     async fn rotation_start(
         &self,
         target: &str,
@@ -159,9 +157,14 @@ pub trait SiteStore: Send + Sync {
     /// Marks rotation `id` finished. `NotFound` when missing or already finished.
     async fn rotation_finish(&self, id: i64) -> StorageResult<()>;
 
-    /// Whether [`SiteStore::snapshot_into`] works on this database (SQLite: yes;
-    /// PostgreSQL: use pg_dump).
-    fn supports_snapshot(&self) -> bool;
-    /// Writes a consistent copy of the whole database to `path`, which must not exist.
-    async fn snapshot_into(&self, path: &Path) -> StorageResult<()>;
+    /// Whether [`SiteStore::snapshot`] works on this database (SQLite: yes; PostgreSQL:
+    /// no, use pg_dump).
+    async fn supports_snapshot(&self) -> StorageResult<bool>;
+    /// A consistent copy of the whole database as it was when the call began, while writers
+    /// carry on, streamed back in order as byte chunks: nothing of it is written where the
+    /// caller can see it, and nothing is left on the storage host once the stream ends or is
+    /// dropped. `Internal` when this database cannot snapshot (see
+    /// [`SiteStore::supports_snapshot`]) or the copy fails; a chunk that fails ends the copy,
+    /// which is then incomplete.
+    async fn snapshot(&self) -> StorageResult<ByteStream>;
 }

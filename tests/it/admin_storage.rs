@@ -4,7 +4,7 @@
 use crate::helpers::migrated_storage;
 use hearth::domain::{Email, NewUser, UserId, Username};
 use hearth::storage::admin::AccountChange;
-use hearth::storage::{Storage, StorageError};
+use hearth::storage::{Conflict, Storage, StorageError};
 
 fn new_user(name: &str, is_admin: bool) -> NewUser {
     NewUser {
@@ -32,7 +32,7 @@ async fn the_last_active_admin_cannot_be_deactivated_or_demoted() {
     for change in [AccountChange::Deactivate, AccountChange::Demote] {
         let refused = storage.change_account(ann.id, change).await;
         assert!(
-            matches!(refused, Err(StorageError::Conflict("last admin"))),
+            matches!(refused, Err(StorageError::Conflict(Conflict::LastAdmin))),
             "{change:?}: {refused:?}"
         );
         let still = storage.user_by_id(ann.id).await.expect("ann");
@@ -62,7 +62,7 @@ async fn the_last_active_admin_cannot_be_deactivated_or_demoted() {
         storage
             .change_account(bob.id, AccountChange::Deactivate)
             .await,
-        Err(StorageError::Conflict("last admin"))
+        Err(StorageError::Conflict(Conflict::LastAdmin))
     ));
     assert!(storage.user_by_id(bob.id).await.expect("bob").is_active);
 

@@ -91,7 +91,7 @@ mod rooms;
 mod sessions;
 /// `/accounts/settings/`: password change and the sessions list.
 mod settings;
-/// The storage contract, run against every `Storage` implementation.
+/// The storage contract per aggregate, run on SQL and on SQL behind the JSON loopback.
 mod storage_contract;
 /// Typing indicator and the site-wide online count.
 mod typing;

@@ -1,13 +1,11 @@
 //! `/admin/backup/`: downloads a consistent snapshot of the SQLite database, taken while
-//! the server runs (`VACUUM INTO` a temporary file, streamed, then gone). The keys are
-//! not in it: the page says they must be kept separately.
+//! the server runs and streamed from storage as it comes. The keys are not in it: the
+//! page says they must be kept separately.
 
-use actix_files::NamedFile;
 use actix_session::Session;
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::context;
-use rand::RngCore;
 
 use super::AdminUser;
 use super::dashboard::admin_context;
@@ -27,7 +25,7 @@ pub async fn backup_get(
     AdminUser(admin): AdminUser,
 ) -> Result<HttpResponse, AppError> {
     let context = context! {
-        snapshots => state.storage.supports_snapshot(),
+        snapshots => state.storage.supports_snapshot().await?,
         pg_dump => PG_DUMP,
         ..admin_context(&session, &admin, "backup")?
     };
@@ -40,28 +38,15 @@ pub async fn download_post(
     state: web::Data<AppState>,
     AdminUser(admin): AdminUser,
 ) -> Result<HttpResponse, AppError> {
-    if !state.storage.supports_snapshot() {
+    if !state.storage.supports_snapshot().await? {
         return Err(AppError::BadRequest(PG_DUMP.into()));
     }
-    let mut nonce = [0u8; 8];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
-    // In the data dir: owner-only, same filesystem, never the source tree.
-    let temp = state
-        .settings
-        .data
-        .dir
-        .join(format!(".backup-{}.sqlite3", hex::encode(nonce)));
-    let taken = state.storage.snapshot_into(&temp).await;
-    let opened = match taken {
-        Ok(()) => NamedFile::open_async(&temp)
-            .await
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    // The open handle keeps the bytes readable while streaming; the name goes now, so no
-    // copy of the database is left behind whatever happens to the download.
-    let _ = tokio::fs::remove_file(&temp).await;
-    let file = opened.map_err(|e| AppError::Internal(format!("backup: {e}")))?;
+    // Taken before the response starts, so a failed snapshot is a 500, not a cut download.
+    let chunks = state
+        .storage
+        .snapshot()
+        .await
+        .map_err(|e| AppError::Internal(format!("backup: {e}")))?;
     let name = format!(
         "hearth-backup-{}.sqlite3",
         chrono::Utc::now().format("%Y%m%d-%H%M%S")
@@ -77,13 +62,11 @@ pub async fn download_post(
         ),
     )
     .await;
-    Ok(file
-        .set_content_type(actix_web::mime::APPLICATION_OCTET_STREAM)
-        .set_content_disposition(ContentDisposition {
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::mime::APPLICATION_OCTET_STREAM)
+        .insert_header(ContentDisposition {
             disposition: DispositionType::Attachment,
             parameters: vec![DispositionParam::Filename(name)],
         })
-        .use_etag(false)
-        .use_last_modified(false)
-        .into_response(&request))
+        .streaming(chunks))
 }

@@ -16,8 +16,8 @@ use crate::frontend::error::AppError;
 use crate::frontend::layout::see_other;
 use crate::frontend::limits::client_ip;
 use crate::frontend::state::AppState;
-use crate::storage::StorageError;
 use crate::storage::admin::AccountChange;
+use crate::storage::{Conflict, StorageError};
 
 const PAGE_SIZE: u64 = 25;
 
@@ -138,7 +138,7 @@ impl Action {
 
 fn refusal(error: StorageError) -> AppError {
     match error {
-        StorageError::Conflict("last admin") => AppError::BadRequest(
+        StorageError::Conflict(Conflict::LastAdmin) => AppError::BadRequest(
             "That would leave the site without an active admin; promote someone else first.".into(),
         ),
         other => other.into(),

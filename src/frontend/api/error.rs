@@ -100,7 +100,9 @@ impl From<StorageError> for ApiError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::NotFound => Self::NotFound,
-            StorageError::Conflict(what) => Self::field(what, "This value is already taken."),
+            StorageError::Conflict(what) => {
+                Self::field(what.as_str(), "This value is already taken.")
+            }
             StorageError::Internal(detail) => Self::Internal(detail),
         }
     }

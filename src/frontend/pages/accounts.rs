@@ -21,7 +21,7 @@ use crate::frontend::limits;
 use crate::frontend::same_site;
 use crate::frontend::service::registration::SignupGate;
 use crate::frontend::state::AppState;
-use crate::storage::StorageError;
+use crate::storage::{Conflict, StorageError};
 
 use crate::frontend::layout::{FieldErrors, see_other};
 use crate::frontend::limits::client_ip;
@@ -192,13 +192,13 @@ pub async fn signup_post(
     let user = match created {
         Ok(user) => user,
         Err(StorageError::Conflict(field)) => {
-            let message = if field == "email" {
+            let message = if field == Conflict::Email {
                 "A user is already registered with this email address."
             } else {
                 "A user with that username already exists."
             };
             errors
-                .entry(if field == "email" {
+                .entry(if field == Conflict::Email {
                     "email"
                 } else {
                     "username"

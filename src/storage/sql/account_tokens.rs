@@ -8,7 +8,9 @@ use sea_orm::{
 use super::entities::{account_tokens, sessions, users};
 use super::{SqlStorage, internal, write_error};
 use crate::domain::{Email, User, UserId};
-use crate::storage::{AccountTokenStore, StorageError, StorageResult, TokenPurpose, UserStore};
+use crate::storage::{
+    AccountTokenStore, Conflict, StorageError, StorageResult, TokenPurpose, UserStore,
+};
 
 /// Marks a live token of `purpose` used and returns its account: one conditional UPDATE is
 /// the check and the spend, so of two concurrent uses only one succeeds.
@@ -58,7 +60,7 @@ impl AccountTokenStore for SqlStorage {
         }
         .insert(&self.db)
         .await
-        .map_err(|e| write_error(e, |_| "token"))?;
+        .map_err(|e| write_error(e, |_| Conflict::Token))?;
         Ok(())
     }
 
@@ -140,7 +142,7 @@ impl AccountTokenStore for SqlStorage {
     ) -> StorageResult<()> {
         let txn = self.db.begin().await.map_err(internal)?;
         if email_taken(&txn, user, email).await? {
-            return Err(StorageError::Conflict("email"));
+            return Err(StorageError::Conflict(Conflict::Email));
         }
         void_tokens(&txn, user, &[TokenPurpose::ChangeEmail]).await?;
         account_tokens::ActiveModel {
@@ -154,7 +156,7 @@ impl AccountTokenStore for SqlStorage {
         }
         .insert(&txn)
         .await
-        .map_err(|e| write_error(e, |_| "token"))?;
+        .map_err(|e| write_error(e, |_| Conflict::Token))?;
         txn.commit().await.map_err(internal)
     }
 
@@ -204,7 +206,7 @@ async fn email_taken(
     Ok(others > 0)
 }
 
-/// Moves `user` to `email`; `Conflict("email")` when someone else has it.
+/// Moves `user` to `email`; `Conflict(Email)` when someone else has it.
 async fn set_email(
     db: &impl ConnectionTrait,
     user: UserId,
@@ -212,7 +214,7 @@ async fn set_email(
     verified: bool,
 ) -> StorageResult<()> {
     if email_taken(db, user, email).await? {
-        return Err(StorageError::Conflict("email"));
+        return Err(StorageError::Conflict(Conflict::Email));
     }
     let updated = users::Entity::update_many()
         .col_expr(users::Column::Email, email.as_str().into())
@@ -221,7 +223,7 @@ async fn set_email(
         .filter(users::Column::Id.eq(user.0))
         .exec(db)
         .await
-        .map_err(|e| write_error(e, |_| "email"))?;
+        .map_err(|e| write_error(e, |_| Conflict::Email))?;
     if updated.rows_affected == 0 {
         Err(StorageError::NotFound)
     } else {

@@ -11,7 +11,7 @@ use super::users::users_page;
 use super::{SqlStorage, escape_like, internal, to_u64};
 use crate::domain::{Room, User, UserId};
 use crate::storage::admin::{AccountChange, AdminStore, RoomStats, SiteTotals};
-use crate::storage::{StorageError, StorageResult};
+use crate::storage::{Conflict, StorageError, StorageResult};
 
 #[derive(FromQueryResult)]
 struct RoomStatsRow {
@@ -160,7 +160,7 @@ impl AdminStore for SqlStorage {
             .map_err(internal)?;
         if admins_left == 0 {
             txn.rollback().await.map_err(internal)?;
-            return Err(StorageError::Conflict("last admin"));
+            return Err(StorageError::Conflict(Conflict::LastAdmin));
         }
         let row = users::Entity::find_by_id(user.0)
             .one(&txn)

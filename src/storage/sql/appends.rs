@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait};
 
 use super::entities::messages;
 use super::write_error;
-use crate::storage::StorageResult;
+use crate::storage::{Conflict, StorageResult};
 
 /// Most rows one statement carries (5 columns each, far below SQLite's variable limit).
 const ROWS_PER_STATEMENT: usize = 256;
@@ -55,12 +55,12 @@ async fn insert_chunk(
                     row.clone()
                         .insert(db)
                         .await
-                        .map_err(|e| write_error(e, |_| "message")),
+                        .map_err(|e| write_error(e, |_| Conflict::Message)),
                 );
             }
             results
         }
-        Err(error) => vec![Err(write_error(error, |_| "message"))],
+        Err(error) => vec![Err(write_error(error, |_| Conflict::Message))],
     }
 }
 

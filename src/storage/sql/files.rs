@@ -19,7 +19,7 @@ use super::entities::{file_trash, files, messages, rooms, users};
 use super::{SqlStorage, internal, to_i64, to_u64, write_error};
 use crate::domain::{FileId, FileRef, MessageId, NewFile, RoomId, Sealed, StoredMessage, UserId};
 use crate::storage::files::FileStore;
-use crate::storage::{MessageStore, StorageError, StorageResult};
+use crate::storage::{Conflict, MessageStore, StorageError, StorageResult};
 
 /// How often deleted files are removed from disk.
 const SWEEP_EVERY: Duration = Duration::from_secs(1);
@@ -326,7 +326,7 @@ impl FileStore for SqlStorage {
         }
         .insert(&txn)
         .await
-        .map_err(|e| write_error(e, |_| "file"))?;
+        .map_err(|e| write_error(e, |_| Conflict::File))?;
         let message = messages::ActiveModel {
             room_id: Set(file.room.0),
             author_id: Set(Some(file.uploader.0)),
@@ -338,7 +338,7 @@ impl FileStore for SqlStorage {
         }
         .insert(&txn)
         .await
-        .map_err(|e| write_error(e, |_| "message"))?;
+        .map_err(|e| write_error(e, |_| Conflict::Message))?;
         main.place().await?;
         if let Some(thumb) = thumb.as_mut() {
             thumb.place().await?;

@@ -11,7 +11,7 @@ use super::entities::{memberships, messages, rooms, users};
 use super::rooms::new_room_row;
 use super::{SqlStorage, internal, to_u64, write_error};
 use crate::domain::{MessageId, NewRoom, Room, RoomId, RoomKind, RoomName, User, UserId};
-use crate::storage::{RoomSummary, StorageError, StorageResult};
+use crate::storage::{Conflict, RoomSummary, StorageError, StorageResult};
 
 /// Read marks one statement moves (three bound values each).
 const MARKS_PER_STATEMENT: usize = 500;
@@ -71,7 +71,7 @@ async fn add_members(db: &impl ConnectionTrait, room: i64, users: &[UserId]) -> 
         .on_conflict_do_nothing_on([memberships::Column::RoomId, memberships::Column::UserId])
         .exec(db)
         .await
-        .map_err(|e| write_error(e, |_| "member"))?;
+        .map_err(|e| write_error(e, |_| Conflict::Member))?;
     Ok(())
 }
 
@@ -89,7 +89,7 @@ impl SqlStorage {
         let row = rooms::Entity::insert(row)
             .exec_with_returning(&txn)
             .await
-            .map_err(|e| write_error(e, |_| "room"))?;
+            .map_err(|e| write_error(e, |_| Conflict::Room))?;
         add_members(&txn, row.id, &everyone).await?;
         txn.commit().await.map_err(internal)?;
         row.try_into()

@@ -13,6 +13,7 @@ mod messages;
 mod rooms;
 mod sessions;
 mod site;
+mod snapshot;
 mod tokens;
 mod users;
 
@@ -22,7 +23,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
 
-use super::StorageError;
+use super::{Conflict, StorageError};
 
 /// Storage over a SeaORM connection pool.
 #[derive(Clone)]
@@ -77,7 +78,7 @@ pub(crate) fn internal(error: DbErr) -> StorageError {
 }
 
 /// Maps a write error, turning a unique violation into `Conflict(what)`.
-pub(crate) fn write_error(error: DbErr, what: impl Fn(&str) -> &'static str) -> StorageError {
+pub(crate) fn write_error(error: DbErr, what: impl Fn(&str) -> Conflict) -> StorageError {
     match error.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(detail)) => StorageError::Conflict(what(&detail)),
         Some(SqlErr::ForeignKeyConstraintViolation(_)) => StorageError::NotFound,

@@ -1,14 +1,12 @@
 //! Site state in SQL: the policy as a named setting, invites, rotation progress, and the
 //! re-sealing primitives (batches by id and a compare-and-swap update).
 
-use std::path::Path;
-
 use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait, UpdateMany,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait, UpdateMany,
 };
 
 use super::entities::{invites, key_rotations, messages, site_settings};
@@ -16,7 +14,7 @@ use super::users::insert_user;
 use super::{SqlStorage, internal, to_i64, to_u64, write_error};
 use crate::domain::{NewUser, Sealed, User, UserId};
 use crate::storage::site::{Invite, NewInvite, RegistrationPolicy, RotationProgress, SiteStore};
-use crate::storage::{StorageError, StorageResult};
+use crate::storage::{ByteStream, Conflict, StorageError, StorageResult};
 
 const POLICY: &str = "registration_policy";
 
@@ -112,7 +110,7 @@ impl SiteStore for SqlStorage {
         }
         .insert(&self.db)
         .await
-        .map_err(|e| write_error(e, |_| "invite"))?;
+        .map_err(|e| write_error(e, |_| Conflict::Invite))?;
         Ok(row.into())
     }
 
@@ -250,7 +248,7 @@ impl SiteStore for SqlStorage {
             .await
             .map_err(internal)?;
         if unfinished > 0 {
-            return Err(StorageError::Conflict("rotation"));
+            return Err(StorageError::Conflict(Conflict::Rotation));
         }
         let row = key_rotations::ActiveModel {
             target: Set(target.to_owned()),
@@ -325,28 +323,11 @@ impl SiteStore for SqlStorage {
         self.update_running_rotation(id, update).await
     }
 
-    fn supports_snapshot(&self) -> bool {
-        self.db.get_database_backend() == DbBackend::Sqlite
+    async fn supports_snapshot(&self) -> StorageResult<bool> {
+        Ok(self.can_snapshot())
     }
 
-    async fn snapshot_into(&self, path: &Path) -> StorageResult<()> {
-        if !self.supports_snapshot() {
-            return Err(StorageError::Internal(
-                "snapshots are SQLite-only; back up PostgreSQL with pg_dump".into(),
-            ));
-        }
-        let target = path
-            .to_str()
-            .ok_or_else(|| StorageError::Internal("the snapshot path is not UTF-8".into()))?;
-        // VACUUM INTO reads one consistent snapshot while writers carry on (WAL mode).
-        self.db
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                "VACUUM INTO ?",
-                [target.into()],
-            ))
-            .await
-            .map_err(internal)?;
-        Ok(())
+    async fn snapshot(&self) -> StorageResult<ByteStream> {
+        self.take_snapshot().await
     }
 }

@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, Tran
 use super::entities::refresh_tokens;
 use super::{SqlStorage, internal, write_error};
 use crate::domain::UserId;
-use crate::storage::{StorageError, StorageResult, TokenStore};
+use crate::storage::{Conflict, StorageError, StorageResult, TokenStore};
 
 fn live_row(jti: &str, user: UserId, expires: DateTime<Utc>) -> refresh_tokens::ActiveModel {
     refresh_tokens::ActiveModel {
@@ -28,7 +28,7 @@ impl TokenStore for SqlStorage {
         live_row(jti, user, expires)
             .insert(&self.db)
             .await
-            .map_err(|e| write_error(e, |_| "jti"))?;
+            .map_err(|e| write_error(e, |_| Conflict::Jti))?;
         Ok(())
     }
 
@@ -58,7 +58,7 @@ impl TokenStore for SqlStorage {
         live_row(new_jti, user, new_expires)
             .insert(&txn)
             .await
-            .map_err(|e| write_error(e, |_| "jti"))?;
+            .map_err(|e| write_error(e, |_| Conflict::Jti))?;
         txn.commit().await.map_err(internal)
     }
 

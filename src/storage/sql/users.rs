@@ -9,7 +9,7 @@ use sea_orm::{
 use super::entities::{account_tokens, memberships, refresh_tokens, rooms, sessions, users};
 use super::{SqlStorage, internal, write_error};
 use crate::domain::{NewUser, ProfileUpdate, User, UserId, Username};
-use crate::storage::{Credentials, StorageError, StorageResult, UserStore};
+use crate::storage::{Conflict, Credentials, StorageError, StorageResult, UserStore};
 
 impl From<users::Model> for User {
     fn from(row: users::Model) -> Self {
@@ -55,9 +55,9 @@ pub(super) async fn insert_user<C: ConnectionTrait>(
     .map_err(|e| {
         write_error(e, |detail| {
             if detail.contains("email") {
-                "email"
+                Conflict::Email
             } else {
-                "username"
+                Conflict::Username
             }
         })
     })?;
@@ -212,7 +212,7 @@ impl UserStore for SqlStorage {
             .filter(users::Column::Id.eq(id.0))
             .exec(&self.db)
             .await
-            .map_err(|e| write_error(e, |_| "username"))?;
+            .map_err(|e| write_error(e, |_| Conflict::Username))?;
         if updated.rows_affected == 0 {
             return Err(StorageError::NotFound);
         }
@@ -237,7 +237,7 @@ impl UserStore for SqlStorage {
                 .await
                 .map_err(internal)?;
             if other_admins == 0 {
-                return Err(StorageError::Conflict("last admin"));
+                return Err(StorageError::Conflict(Conflict::LastAdmin));
             }
         }
         let administered = rooms::Entity::find()

@@ -21,7 +21,7 @@ use crate::frontend::layout::base_context;
 use crate::frontend::limits::client_ip;
 use crate::frontend::service::account_mail::new_token;
 use crate::frontend::state::AppState;
-use crate::storage::StorageError;
+use crate::storage::{Conflict, StorageError};
 
 /// How long an email-change link works.
 const CHANGE_VALID_FOR: chrono::Duration = chrono::Duration::days(3);
@@ -90,7 +90,7 @@ pub async fn email_post(
             .await
         {
             Ok(()) => {}
-            Err(StorageError::Conflict("email")) => {
+            Err(StorageError::Conflict(Conflict::Email)) => {
                 outcome.error("new_email", TAKEN);
                 return settings_page(&request, &state, &session, &user, outcome).await;
             }

@@ -1,0 +1,177 @@
+//! Messages: keyset pages both ways, edits, deletes, batches and concurrent appends.
+
+use std::sync::Arc;
+
+use hearth::domain::{MessageId, NewMessage, RoomId, Sealed, UserId};
+use hearth::storage::{Storage, StorageError};
+
+use super::{sealed_messages, writer_and_public_room};
+
+pub async fn pages_run_both_ways_and_an_unknown_room_is_refused(storage: &dyn Storage) {
+    let (ann, room) = writer_and_public_room(storage, "ann").await;
+    let mut ids = Vec::new();
+    for new in sealed_messages(room.id, ann.id, "", 5) {
+        let stored = storage.append_message(new).await.expect("append");
+        assert_eq!(
+            stored.author.as_ref().map(|a| a.username.as_str()),
+            Some("ann"),
+            "the author is attached"
+        );
+        ids.push(stored.id);
+    }
+    let page = |before, limit| storage.messages_before(room.id, before, limit);
+    let ids_of =
+        |page: Vec<hearth::domain::StoredMessage>| page.iter().map(|m| m.id).collect::<Vec<_>>();
+    assert_eq!(ids_of(page(None, 2).await.expect("page")), [ids[4], ids[3]]);
+    assert_eq!(
+        ids_of(page(Some(ids[3]), 10).await.expect("page")),
+        [ids[2], ids[1], ids[0]]
+    );
+    let after = storage
+        .messages_after(room.id, ids[1], 2)
+        .await
+        .expect("page");
+    assert_eq!(ids_of(after), [ids[2], ids[3]]);
+    assert!(
+        storage
+            .messages_after(room.id, MessageId(i64::MAX - 1), 5)
+            .await
+            .expect("empty")
+            .is_empty()
+    );
+    let orphan = NewMessage {
+        room: RoomId(4242),
+        author: ann.id,
+        body: Sealed("x".into()),
+    };
+    assert!(matches!(
+        storage.append_message(orphan).await,
+        Err(StorageError::NotFound)
+    ));
+}
+
+/// Edits: only the author's, only in its room; nothing changes on refusal. Deletes: the row
+/// goes; missing or elsewhere is `NotFound`.
+pub async fn only_the_author_edits_and_a_deleted_message_is_gone(storage: &dyn Storage) {
+    let (ann, room) = writer_and_public_room(storage, "ann").await;
+    let id = storage
+        .append_message(sealed_messages(room.id, ann.id, "", 1).remove(0))
+        .await
+        .expect("append")
+        .id;
+    let edited = storage
+        .edit_message(room.id, id, ann.id, Sealed("sealed-0-edited".into()))
+        .await
+        .expect("edit");
+    assert_eq!(edited.body, Sealed("sealed-0-edited".into()));
+    assert!(edited.edited.is_some());
+    for (in_room, id, author) in [
+        (room.id, id, UserId(i64::MAX)),
+        (RoomId(4242), id, ann.id),
+        (room.id, MessageId(i64::MAX), ann.id),
+    ] {
+        assert!(matches!(
+            storage
+                .edit_message(in_room, id, author, Sealed("nope".into()))
+                .await,
+            Err(StorageError::NotFound)
+        ));
+    }
+    let unchanged = storage.message_by_id(room.id, id).await.expect("there");
+    assert_eq!(unchanged.body, Sealed("sealed-0-edited".into()));
+    assert!(matches!(
+        storage.delete_message(RoomId(4242), id).await,
+        Err(StorageError::NotFound)
+    ));
+    storage.delete_message(room.id, id).await.expect("delete");
+    assert!(matches!(
+        storage.message_by_id(room.id, id).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        storage.delete_message(room.id, id).await,
+        Err(StorageError::NotFound)
+    ));
+}
+
+/// The outbox's group commit: a batch answers one result per message, in order, and one
+/// message whose room is gone fails alone while the rest are stored.
+pub async fn a_batch_of_appends_answers_in_order_and_a_bad_one_fails_alone(storage: &dyn Storage) {
+    let (ann, room) = writer_and_public_room(storage, "batcher").await;
+    let mut batch = sealed_messages(room.id, ann.id, "b", 300);
+    batch[150].room = RoomId(999_999);
+    let results = storage.append_messages(batch).await;
+    assert_eq!(results.len(), 300);
+    let mut last = None;
+    for (n, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(stored) => {
+                assert_eq!(
+                    stored.body.0,
+                    format!("sealed-b{n}"),
+                    "answer {n} is its own"
+                );
+                assert_eq!(stored.author.map(|a| a.username), Some("batcher".into()));
+                assert!(last < Some(stored.id), "ids ascend in the order given");
+                last = Some(stored.id);
+            }
+            Err(StorageError::NotFound) => assert_eq!(n, 150, "only the bad append fails"),
+            Err(other) => panic!("append {n} failed: {other:?}"),
+        }
+    }
+    let stored = storage
+        .messages_before(room.id, None, 10_000)
+        .await
+        .expect("page");
+    assert_eq!(stored.len(), 299, "every other message is stored");
+}
+
+/// Many writers at once: every append gets its own id and row, and one bad append among
+/// them fails alone.
+pub async fn concurrent_appends_each_get_their_own_row(storage: Arc<dyn Storage>) {
+    let (ann, room) = writer_and_public_room(storage.as_ref(), "writer").await;
+    let before = storage
+        .messages_before(room.id, None, 10_000)
+        .await
+        .expect("page")
+        .len();
+    let mut tasks = Vec::new();
+    for n in 0..200 {
+        let storage = Arc::clone(&storage);
+        let target = if n == 77 { RoomId(999_999) } else { room.id };
+        tasks.push(tokio::spawn(async move {
+            storage
+                .append_message(NewMessage {
+                    room: target,
+                    author: ann.id,
+                    body: Sealed(format!("sealed-c{n}")),
+                })
+                .await
+                .map(|m| (m.id, m.body.0))
+        }));
+    }
+    let mut ids = Vec::new();
+    for (n, task) in tasks.into_iter().enumerate() {
+        match task.await.expect("task") {
+            Ok((id, body)) => {
+                assert_eq!(
+                    body,
+                    format!("sealed-c{n}"),
+                    "each writer gets its own row back"
+                );
+                ids.push(id);
+            }
+            Err(StorageError::NotFound) => assert_eq!(n, 77, "only the bad append fails"),
+            Err(other) => panic!("append {n} failed: {other:?}"),
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 199);
+    let after = storage
+        .messages_before(room.id, None, 10_000)
+        .await
+        .expect("page")
+        .len();
+    assert_eq!(after - before, 199, "every acknowledged append is stored");
+}
