@@ -2,18 +2,15 @@
 //! paginated; creating a group makes the caller its admin; PUT and DELETE are the admin's.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::Value;
-use utoipa::ToSchema;
 
 use super::ApiState;
 use super::auth::ApiUser;
-use super::error::{ApiError, FieldErrors, required_string};
-use super::openapi::{
-    ErrorDetail, FieldErrors as FieldErrorsDoc, GroupCreate, GroupPage, GroupUpdate,
+use super::error::{ApiError, required_string};
+use super::pagination::page_number;
+use super::shapes::{
+    ErrorDetail, FieldErrors, GroupCreate, GroupOut, GroupPage, GroupUpdate, Page,
 };
-use super::pagination::{Page, page_number};
 use crate::domain::room::parse_title;
 use crate::domain::{Room, RoomId, RoomKind, RoomName, User, UserId};
 use crate::frontend::access::room_for;
@@ -24,41 +21,10 @@ use crate::storage::StorageError;
 /// A request body read field by field (see `tokens`).
 type JsonObject = serde_json::Map<String, Value>;
 
-/// A room: `name` is the slug of URLs and `/ws/chatroom/{name}`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GroupOut {
-    id: i64,
-    name: String,
-    title: String,
-    /// `public`, `group` or `private`.
-    #[schema(value_type = String, example = "group")]
-    kind: &'static str,
-    /// The admin's user id, or null.
-    admin: Option<i64>,
-    /// The members' user ids.
-    members: Vec<i64>,
-    created: DateTime<Utc>,
-}
-
-impl GroupOut {
-    async fn of(state: &AppState, room: Room) -> Result<Self, ApiError> {
-        let members = state
-            .storage
-            .members_of(room.id)
-            .await?
-            .into_iter()
-            .map(|u| u.id.0)
-            .collect();
-        Ok(Self {
-            id: room.id.0,
-            name: room.name.as_str().to_owned(),
-            title: room.title,
-            kind: room.kind.as_str(),
-            admin: room.admin.map(|a| a.0),
-            members,
-            created: room.created,
-        })
-    }
+/// `room` as the API shows it, with its members.
+async fn group_out(state: &AppState, room: Room) -> Result<GroupOut, ApiError> {
+    let members = state.storage.members_of(room.id).await?;
+    Ok(GroupOut::new(room, members.into_iter().map(|u| u.id)))
 }
 
 /// The room with id `raw` when `user` may see it (the one access rule, `access::room_for`);
@@ -100,7 +66,7 @@ async fn read_members(
     value: Option<Value>,
 ) -> Result<Option<Vec<UserId>>, ApiError> {
     let mut refuse = |message: String| {
-        errors.insert("members", vec![message]);
+        errors.push("members", message);
         Ok(None)
     };
     let items = match value {
@@ -149,7 +115,7 @@ fn read_title(errors: &mut FieldErrors, value: Option<Value>) -> Option<String> 
     match parse_title(&raw) {
         Ok(title) => Some(title),
         Err(problem) => {
-            errors.entry("title").or_default().push(problem.0);
+            errors.push("title", problem.0);
             None
         }
     }
@@ -197,9 +163,11 @@ pub async fn groups_get(
         .skip(((page - 1) * size) as usize)
         .take(size as usize)
     {
-        results.push(GroupOut::of(&state, room).await?);
+        results.push(group_out(&state, room).await?);
     }
-    Ok(HttpResponse::Ok().json(Page::numbered(&request, count, size, page, results)))
+    Ok(HttpResponse::Ok().json(GroupPage(Page::numbered(
+        &request, count, size, page, results,
+    ))))
 }
 
 /// `POST /api/groups/`
@@ -212,7 +180,7 @@ pub async fn groups_get(
     security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "The room created", body = GroupOut),
-        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrors),
         (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
         (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
         (status = 415, description = "Body neither `application/json` nor `application/fernet`", body = ErrorDetail),
@@ -235,7 +203,7 @@ pub async fn groups_post(
     let members = members.unwrap_or_default();
     let room = create_group(&state, &me, &title, members).await?;
     tracing::info!(room = %room.name.as_str(), "group created over the api");
-    Ok(HttpResponse::Created().json(GroupOut::of(&state, room).await?))
+    Ok(HttpResponse::Created().json(group_out(&state, room).await?))
 }
 
 /// `GET /api/groups/{id}/`
@@ -259,7 +227,7 @@ pub async fn group_get(
     ApiUser(me): ApiUser,
 ) -> Result<HttpResponse, ApiError> {
     let room = visible_room(&state, &path, &me).await?;
-    Ok(HttpResponse::Ok().json(GroupOut::of(&state, room).await?))
+    Ok(HttpResponse::Ok().json(group_out(&state, room).await?))
 }
 
 /// `PUT /api/groups/{id}/`
@@ -273,7 +241,7 @@ pub async fn group_get(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The room as changed", body = GroupOut),
-        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrors),
         (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
         (status = 403, description = "A member acting beyond their rights: not the room's admin", body = ErrorDetail),
         (status = 404, description = "Missing, or not the caller's to see", body = ErrorDetail),
@@ -307,7 +275,7 @@ pub async fn group_put(
     if let Some(title) = title {
         room = state.storage.rename_room(room.id, title).await?;
     }
-    Ok(HttpResponse::Ok().json(GroupOut::of(&state, room).await?))
+    Ok(HttpResponse::Ok().json(group_out(&state, room).await?))
 }
 
 /// `DELETE /api/groups/{id}/`

@@ -6,26 +6,23 @@ use serde_json::Value;
 
 use super::ApiState;
 use super::auth::ApiUser;
-use super::error::{ApiError, FieldErrors, required_string};
+use super::error::{ApiError, required_string};
 use super::groups::visible_room;
-use super::openapi::{
-    ErrorDetail, FieldErrors as FieldErrorsDoc, MessageCreate, MessageOut, MessagePage,
-};
-use super::pagination::{Cursor, CursorPage};
+use super::pagination::Cursor;
+use super::shapes::{CursorPage, ErrorDetail, FieldErrors, MessageCreate, MessageOut, MessagePage};
 use crate::domain::{MessageId, Room, StoredMessage};
 use crate::frontend::messaging::{PostError, post_message};
 use crate::frontend::state::AppState;
-use crate::frontend::wire::message_json;
 
 /// A request body read field by field (see `tokens`).
 type JsonObject = serde_json::Map<String, Value>;
 
-fn open(state: &AppState, room: &Room, message: &StoredMessage) -> Result<Value, ApiError> {
+fn open(state: &AppState, room: &Room, message: &StoredMessage) -> Result<MessageOut, ApiError> {
     let body = state
         .sealer
         .open_text(&message.body)
         .map_err(|e| ApiError::Internal(format!("message {} does not open: {e}", message.id.0)))?;
-    Ok(message_json(room.name.as_str(), message, &body))
+    Ok(MessageOut::new(room.name.as_str(), message, body))
 }
 
 /// One page of `room` at `cursor`, newest first, with the cursors of the pages beside it.
@@ -103,7 +100,9 @@ pub async fn messages_get(
         .iter()
         .map(|m| open(&state, &room, m))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(CursorPage::new(&request, next, previous, results)))
+    Ok(HttpResponse::Ok().json(MessagePage(CursorPage::new(
+        &request, next, previous, results,
+    ))))
 }
 
 /// `POST /api/groups/{id}/messages/`
@@ -117,7 +116,7 @@ pub async fn messages_get(
     security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "The message posted", body = MessageOut),
-        (status = 400, description = "Field errors (a body over 10,000 characters among them), malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 400, description = "Field errors (a body over 10,000 characters among them), malformed JSON, or an `application/fernet` token that does not open", body = FieldErrors),
         (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
         (status = 404, description = "Missing, or not the caller's to see", body = ErrorDetail),
         (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
@@ -143,7 +142,7 @@ pub async fn messages_post(
             PostError::Invalid(problem) => ApiError::field("body", &problem),
             PostError::NotStored => ApiError::Internal(e.to_string()),
         })?;
-    Ok(HttpResponse::Created().json(message_json(room.name.as_str(), &stored, &view.body)))
+    Ok(HttpResponse::Created().json(MessageOut::new(room.name.as_str(), &stored, view.body)))
 }
 
 /// `GET /api/groups/{id}/messages/{msg_id}/`

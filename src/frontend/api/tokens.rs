@@ -4,14 +4,12 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Serialize;
 use serde_json::Value;
-use utoipa::ToSchema;
 
 use super::ApiState;
-use super::error::{ApiError, FieldErrors, required_string};
+use super::error::{ApiError, required_string};
 use super::jwt::TokenType;
-use super::openapi::{ErrorDetail, FieldErrors as FieldErrorsDoc, RefreshRequest, TokenRequest};
+use super::shapes::{ErrorDetail, FieldErrors, RefreshRequest, TokenPair, TokenRequest};
 use crate::config::EmailVerification;
 use crate::domain::{User, UserId};
 use crate::frontend::auth::credentials::{Verdict, check_credentials};
@@ -23,13 +21,6 @@ use crate::storage::StorageError;
 /// A request body as a JSON object whose fields are read one by one, so each can be
 /// refused DRF-style: missing, null, blank or of the wrong type.
 type JsonObject = serde_json::Map<String, Value>;
-
-/// simplejwt's pair: a short-lived access token and a single-use refresh token.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TokenPair {
-    access: String,
-    refresh: String,
-}
 
 /// Middleware on the token endpoints: the per-IP limit is taken before the body is read,
 /// so malformed requests count too (as DRF throttles before parsing).
@@ -52,7 +43,7 @@ pub async fn throttle(
     request_body(description = "Credentials as `application/json`, or `application/fernet`: a Fernet token of the same JSON under `api.link_key`, answered the same way", content((TokenRequest = "application/json"), (String = "application/fernet"))),
     responses(
         (status = 200, description = "An access and a refresh token", body = TokenPair),
-        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrors),
         (status = 401, description = "`No active account found with the given credentials`", body = ErrorDetail),
         (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
         (status = 415, description = "Body neither `application/json` nor `application/fernet`", body = ErrorDetail),
@@ -108,7 +99,7 @@ pub async fn token_post(
     request_body(description = "A refresh token as `application/json`, or `application/fernet`: a Fernet token of the same JSON under `api.link_key`, answered the same way", content((RefreshRequest = "application/json"), (String = "application/fernet"))),
     responses(
         (status = 200, description = "A new access and refresh token", body = TokenPair),
-        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrors),
         (status = 401, description = "`token_not_valid`: malformed, expired, used or revoked", body = ErrorDetail),
         (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
         (status = 415, description = "Body neither `application/json` nor `application/fernet`", body = ErrorDetail),
