@@ -82,3 +82,69 @@ fn iso_time_or_null<S: Serializer>(
         None => serializer.serialize_none(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::{Author as Writer, FileId, FileRef, MessageId, RoomId, Sealed, UserId};
+
+    fn stored(author: Option<Writer>, file: Option<FileRef>) -> StoredMessage {
+        let created = Utc.with_ymd_and_hms(2026, 11, 2, 9, 30, 5).single();
+        StoredMessage {
+            id: MessageId(41),
+            room: RoomId(3),
+            author,
+            body: Sealed("sealed".into()),
+            created: created.unwrap_or_default(),
+            edited: created.map(|t| t + chrono::Duration::milliseconds(1_250)),
+            file,
+        }
+    }
+
+    /// What `message_json` wrote before it was typed, kept here to compare against.
+    fn as_json_map(room_name: &str, message: &StoredMessage, body: &str) -> String {
+        let author = message
+            .author
+            .as_ref()
+            .map(|a| json!({ "id": a.id, "username": a.username, "display_name": a.display_name }));
+        json!({
+            "id": message.id,
+            "group": room_name,
+            "author": author,
+            "body": body,
+            "file": message.file.as_ref().map(file_url),
+            "created": iso(message.created),
+            "edited": message.edited.map(iso),
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn message_object_writes_the_same_bytes_as_the_json_map_it_replaced() {
+        let ann = Writer {
+            id: UserId(7),
+            username: "ann".into(),
+            display_name: "Ann \"A\" Lee".into(),
+        };
+        let file = FileRef {
+            id: FileId(5),
+            room: RoomId(3),
+            room_name: "g-1".into(),
+            name: "a.png".into(),
+            mime: "image/png".into(),
+            size: 10,
+            has_thumb: false,
+        };
+        for message in [stored(Some(ann), Some(file)), stored(None, None)] {
+            let typed = serde_json::to_string(&message_json("g-1", &message, "hi <b>"));
+            assert_eq!(
+                typed.ok(),
+                Some(as_json_map("g-1", &message, "hi <b>")),
+                "{message:?}"
+            );
+        }
+    }
+}

@@ -108,3 +108,157 @@ pub async fn schema_get() -> HttpResponse {
         Err(e) => ApiError::Internal(e.to_string()).error_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The document against the answers: each shape, serialised as a handler sends it,
+    //! writes only properties its schema declares and every property it requires.
+
+    use chrono::Utc;
+    use serde::Serialize;
+    use serde_json::Value;
+
+    use super::*;
+    use crate::domain::{
+        Author, MessageId, Room, RoomId, RoomKind, RoomName, Sealed, StoredMessage, User, UserId,
+    };
+    use crate::frontend::api::shapes::{CursorPage, Page};
+    use crate::frontend::wire::message_json;
+
+    fn schema(name: &str) -> Value {
+        let doc = serde_json::to_value(document()).unwrap_or_default();
+        doc["components"]["schemas"][name].clone()
+    }
+
+    /// `value` fits the object schema `schema`: no key it does not declare, none it
+    /// requires missing; nested objects are checked the same way.
+    fn assert_fits(schema: &Value, value: &Value, at: &str) {
+        let schema = match schema.get("$ref").and_then(Value::as_str) {
+            Some(reference) => self::schema(reference.trim_start_matches("#/components/schemas/")),
+            None => schema.clone(),
+        };
+        let Some(object) = value.as_object() else {
+            return;
+        };
+        let Some(properties) = schema["properties"].as_object() else {
+            panic!("{at}: {value} is an object, its schema lists no properties: {schema}");
+        };
+        for key in object.keys() {
+            assert!(
+                properties.contains_key(key),
+                "{at}.{key} is not in the schema"
+            );
+        }
+        for required in schema["required"].as_array().into_iter().flatten() {
+            let key = required.as_str().unwrap_or_default();
+            assert!(
+                object.contains_key(key),
+                "{at}.{key} is required but missing"
+            );
+        }
+        for (key, item) in object {
+            let property = &properties[key];
+            let nested = property["oneOf"]
+                .as_array()
+                .and_then(|choices| choices.iter().find(|c| c.get("$ref").is_some()))
+                .unwrap_or(property);
+            match item {
+                Value::Object(_) => assert_fits(nested, item, &format!("{at}.{key}")),
+                Value::Array(items) => {
+                    for item in items {
+                        assert_fits(&nested["items"], item, &format!("{at}.{key}[]"));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn assert_shape(name: &str, shape: &impl Serialize) {
+        let value = serde_json::to_value(shape).unwrap_or_default();
+        assert_fits(&schema(name), &value, name);
+    }
+
+    fn user(id: i64) -> User {
+        User {
+            id: UserId(id),
+            username: format!("u{id}"),
+            email: format!("u{id}@example.org"),
+            display_name: String::new(),
+            bio: String::new(),
+            avatar: Some("a.png".into()),
+            is_admin: false,
+            is_active: true,
+            email_verified: true,
+            created: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn every_answer_shape_fits_its_schema_in_the_document() {
+        assert_shape("UserOut", &UserOut::of(user(1), UserId(1)));
+        assert_shape("UserOut", &UserOut::of(user(1), UserId(2)));
+        let page = Page {
+            count: 1,
+            next: None,
+            previous: None,
+            results: vec![UserOut::of(user(1), UserId(1))],
+        };
+        assert_shape("UserPage", &UserPage(page));
+
+        let room = Room {
+            id: RoomId(3),
+            name: RoomName::public(),
+            title: "Public".into(),
+            kind: RoomKind::Public,
+            admin: None,
+            created: Utc::now(),
+        };
+        let group = GroupOut::new(room, [UserId(1)]);
+        assert_shape("GroupOut", &group);
+        let page = Page {
+            count: 1,
+            next: Some("http://x/api/groups/?page=2".into()),
+            previous: None,
+            results: vec![group],
+        };
+        assert_shape("GroupPage", &GroupPage(page));
+
+        let message = StoredMessage {
+            id: MessageId(9),
+            room: RoomId(3),
+            author: Some(Author {
+                id: UserId(1),
+                username: "u1".into(),
+                display_name: String::new(),
+            }),
+            body: Sealed(String::new()),
+            created: Utc::now(),
+            edited: None,
+            file: None,
+        };
+        let out = message_json("public-chat", &message, "hi");
+        assert_shape("MessageOut", &out);
+        let page = CursorPage {
+            next: None,
+            previous: None,
+            results: vec![out],
+        };
+        assert_shape("MessagePage", &MessagePage(page));
+
+        assert_shape(
+            "TokenPair",
+            &TokenPair {
+                access: "a".into(),
+                refresh: "r".into(),
+            },
+        );
+        for code in [None, Some("token_not_valid")] {
+            let detail = ErrorDetail {
+                code,
+                detail: "No.".into(),
+            };
+            assert_shape("ErrorDetail", &detail);
+        }
+    }
+}
