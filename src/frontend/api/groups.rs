@@ -121,6 +121,33 @@ fn read_title(errors: &mut FieldErrors, value: Option<Value>) -> Option<String> 
     }
 }
 
+/// `POST /api/groups/`'s body as the type the document describes: a title, and members
+/// that exist.
+async fn read_create(state: &AppState, mut body: JsonObject) -> Result<GroupCreate, ApiError> {
+    let mut errors = FieldErrors::new();
+    let title = read_title(&mut errors, body.remove("title"));
+    let members = read_members(state, &mut errors, body.remove("members")).await?;
+    match title.filter(|_| errors.is_empty()) {
+        Some(title) => Ok(GroupCreate { title, members }),
+        None => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// `PUT /api/groups/{id}/`'s body as the type the document describes: either field, or
+/// neither.
+async fn read_update(state: &AppState, mut body: JsonObject) -> Result<GroupUpdate, ApiError> {
+    let mut errors = FieldErrors::new();
+    let title = match body.remove("title") {
+        None => None,
+        present => read_title(&mut errors, present),
+    };
+    let members = read_members(state, &mut errors, body.remove("members")).await?;
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok(GroupUpdate { title, members })
+}
+
 /// `GET /api/groups/`
 #[utoipa::path(
     get,
@@ -193,15 +220,8 @@ pub async fn groups_post(
     ApiUser(me): ApiUser,
     body: web::Json<JsonObject>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut body = body.into_inner();
-    let mut errors = FieldErrors::new();
-    let title = read_title(&mut errors, body.remove("title"));
-    let members = read_members(&state, &mut errors, body.remove("members")).await?;
-    let Some(title) = title.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let members = members.unwrap_or_default();
-    let room = create_group(&state, &me, &title, members).await?;
+    let GroupCreate { title, members } = read_create(&state, body.into_inner()).await?;
+    let room = create_group(&state, &me, &title, members.unwrap_or_default()).await?;
     tracing::info!(room = %room.name.as_str(), "group created over the api");
     Ok(HttpResponse::Created().json(group_out(&state, room).await?))
 }
@@ -258,16 +278,7 @@ pub async fn group_put(
     body: web::Json<JsonObject>,
 ) -> Result<HttpResponse, ApiError> {
     let mut room = administered_room(&state, &path, &me).await?;
-    let mut body = body.into_inner();
-    let mut errors = FieldErrors::new();
-    let title = match body.remove("title") {
-        None => None,
-        present => read_title(&mut errors, present),
-    };
-    let members = read_members(&state, &mut errors, body.remove("members")).await?;
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let GroupUpdate { title, members } = read_update(&state, body.into_inner()).await?;
     // Members first: the one change that can still be refused (a user deleted meanwhile).
     if let Some(members) = members {
         groups::replace_members(&state, room.id, members).await?;

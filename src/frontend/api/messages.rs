@@ -25,6 +25,16 @@ fn open(state: &AppState, room: &Room, message: &StoredMessage) -> Result<Messag
     Ok(MessageOut::new(room.name.as_str(), message, body))
 }
 
+/// `POST`'s body as the type the document describes; the body's length is checked when
+/// it is posted, like a message typed in a page.
+fn read_message(mut body: JsonObject) -> Result<MessageCreate, ApiError> {
+    let mut errors = FieldErrors::new();
+    match required_string(&mut errors, "body", body.remove("body")) {
+        Some(body) => Ok(MessageCreate { body }),
+        None => Err(ApiError::Validation(errors)),
+    }
+}
+
 /// One page of `room` at `cursor`, newest first, with the cursors of the pages beside it.
 async fn page_at(
     state: &AppState,
@@ -132,10 +142,7 @@ pub async fn messages_post(
     body: web::Json<JsonObject>,
 ) -> Result<HttpResponse, ApiError> {
     let room = visible_room(&state, &path, &me).await?;
-    let mut errors = FieldErrors::new();
-    let Some(raw) = required_string(&mut errors, "body", body.into_inner().remove("body")) else {
-        return Err(ApiError::Validation(errors));
-    };
+    let MessageCreate { body: raw } = read_message(body.into_inner())?;
     let (stored, view) = post_message(&state, &room, &me, &raw)
         .await
         .map_err(|e| match e {

@@ -22,6 +22,27 @@ use crate::storage::StorageError;
 /// refused DRF-style: missing, null, blank or of the wrong type.
 type JsonObject = serde_json::Map<String, Value>;
 
+/// `POST /api/token/`'s body as the type the document describes, each missing or unusable
+/// field refused DRF-style.
+fn read_credentials(mut body: JsonObject) -> Result<TokenRequest, ApiError> {
+    let mut errors = FieldErrors::new();
+    let username = required_string(&mut errors, "username", body.remove("username"));
+    let password = required_string(&mut errors, "password", body.remove("password"));
+    match (username, password) {
+        (Some(username), Some(password)) => Ok(TokenRequest { username, password }),
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// `POST /api/token/refresh/`'s body as the type the document describes.
+fn read_refresh(mut body: JsonObject) -> Result<RefreshRequest, ApiError> {
+    let mut errors = FieldErrors::new();
+    match required_string(&mut errors, "refresh", body.remove("refresh")) {
+        Some(refresh) => Ok(RefreshRequest { refresh }),
+        None => Err(ApiError::Validation(errors)),
+    }
+}
+
 /// Middleware on the token endpoints: the per-IP limit is taken before the body is read,
 /// so malformed requests count too (as DRF throttles before parsing).
 pub async fn throttle(
@@ -57,13 +78,10 @@ pub async fn token_post(
     api: web::Data<ApiState>,
     body: web::Json<JsonObject>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut body = body.into_inner();
-    let mut errors = FieldErrors::new();
-    let login = required_string(&mut errors, "username", body.remove("username"));
-    let password = required_string(&mut errors, "password", body.remove("password"));
-    let (Some(login), Some(password)) = (login, password) else {
-        return Err(ApiError::Validation(errors));
-    };
+    let TokenRequest {
+        username: login,
+        password,
+    } = read_credentials(body.into_inner())?;
     // The log-in page's check and back-off, shared: a guesser gains nothing by switching.
     let user = match check_credentials(&state, &login, password, client_ip(&request)).await? {
         Verdict::Accepted(user) => user,
@@ -112,11 +130,7 @@ pub async fn token_refresh_post(
     api: web::Data<ApiState>,
     body: web::Json<JsonObject>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut errors = FieldErrors::new();
-    let Some(token) = required_string(&mut errors, "refresh", body.into_inner().remove("refresh"))
-    else {
-        return Err(ApiError::Validation(errors));
-    };
+    let RefreshRequest { refresh: token } = read_refresh(body.into_inner())?;
     let claims = api
         .jwt
         .verify(&token, TokenType::Refresh)

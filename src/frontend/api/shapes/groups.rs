@@ -64,19 +64,23 @@ impl From<RoomKind> for GroupKind {
 #[serde(transparent)]
 pub struct GroupPage(#[schema(inline)] pub Page<GroupOut>);
 
-/// `POST /api/groups/`'s body. The handler reads it field by field (for DRF's per-field
-/// errors), so this type only describes it.
+/// `POST /api/groups/`'s body. The handler reads the JSON field by field (for DRF's
+/// per-field errors) into this type; `members` then exist.
 #[derive(Debug, ToSchema)]
 pub struct GroupCreate {
     pub title: String,
-    /// User ids to add besides the caller.
-    pub members: Option<Vec<i64>>,
+    /// User ids to add besides the caller; may be left out, not null.
+    #[schema(value_type = Option<Vec<i64>>, nullable = false)]
+    pub members: Option<Vec<UserId>>,
 }
 
-/// `PUT /api/groups/{id}/`'s body: any of the fields, read like `GroupCreate`.
+/// `PUT /api/groups/{id}/`'s body: either field or neither, read like `GroupCreate`.
 #[derive(Debug, ToSchema)]
 pub struct GroupUpdate {
+    /// May be left out, not null.
+    #[schema(nullable = false)]
     pub title: Option<String>,
-    /// The complete new list of member ids.
-    pub members: Option<Vec<i64>>,
+    /// The complete new list of member ids; may be left out, not null.
+    #[schema(value_type = Option<Vec<i64>>, nullable = false)]
+    pub members: Option<Vec<UserId>>,
 }

@@ -12,8 +12,8 @@ pub use crate::frontend::wire::{Author, MessageOut};
 #[serde(transparent)]
 pub struct MessagePage(#[schema(inline)] pub CursorPage<MessageOut>);
 
-/// `POST /api/groups/{id}/messages/`'s body. The handler reads it field by field (for
-/// DRF's per-field errors), so this type only describes it.
+/// `POST /api/groups/{id}/messages/`'s body. The handler reads the JSON field by field
+/// (for DRF's per-field errors) into this type.
 #[derive(Debug, ToSchema)]
 pub struct MessageCreate {
     /// Up to 10,000 characters.

@@ -3,8 +3,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// `POST /api/token/`'s body. The handler reads it field by field (for DRF's per-field
-/// errors), so this type only describes it.
+/// `POST /api/token/`'s body. The handler reads the JSON field by field (for DRF's
+/// per-field errors) into this type.
 #[derive(Debug, ToSchema)]
 pub struct TokenRequest {
     /// A username or an email address.
@@ -12,7 +12,7 @@ pub struct TokenRequest {
     pub password: String,
 }
 
-/// `POST /api/token/refresh/`'s body, read field by field like `TokenRequest`.
+/// `POST /api/token/refresh/`'s body, read like `TokenRequest`.
 #[derive(Debug, ToSchema)]
 pub struct RefreshRequest {
     /// A refresh token not used before.
