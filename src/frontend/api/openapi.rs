@@ -261,4 +261,38 @@ mod tests {
             assert_shape("ErrorDetail", &detail);
         }
     }
+
+    /// The fields of the object schema `name` that are required, sorted.
+    fn required(name: &str) -> Vec<String> {
+        let mut fields: Vec<String> = schema(name)["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.as_str().map(str::to_owned))
+            .collect();
+        fields.sort_unstable();
+        fields
+    }
+
+    #[test]
+    fn request_bodies_require_what_the_handlers_require_and_refuse_null() {
+        assert_eq!(required("TokenRequest"), ["password", "username"]);
+        assert_eq!(required("RefreshRequest"), ["refresh"]);
+        assert_eq!(required("MessageCreate"), ["body"]);
+        assert_eq!(required("GroupCreate"), ["title"]);
+        assert!(required("GroupUpdate").is_empty());
+        // Left out is fine, null is a field error: the type must not admit null.
+        for (body, field, kind) in [
+            ("GroupCreate", "members", "array"),
+            ("GroupUpdate", "members", "array"),
+            ("GroupUpdate", "title", "string"),
+        ] {
+            let property = &schema(body)["properties"][field];
+            assert_eq!(property["type"], kind, "{body}.{field}: {property}");
+        }
+        assert_eq!(
+            schema("GroupCreate")["properties"]["members"]["items"]["type"],
+            "integer"
+        );
+    }
 }
