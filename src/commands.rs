@@ -140,7 +140,7 @@ pub async fn keys_rotate(settings: &Settings) -> Result<(), String> {
         ),
         None => {
             let progress = rotator.start().await.map_err(|e| e.to_string())?;
-            let entry = crate::frontend::audit::security_event(
+            let entry = crate::audit::security_event(
                 "keys.rotation.start",
                 None,
                 progress.target.clone(),
@@ -150,7 +150,7 @@ pub async fn keys_rotate(settings: &Settings) -> Result<(), String> {
                 ),
                 "cli",
             );
-            crate::frontend::audit::append(&*storage, entry).await;
+            crate::audit::append(&*storage, entry).await;
             println!(
                 "new primary key {}; re-sealing {} sealed values",
                 progress.target, progress.total

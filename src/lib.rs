@@ -3,6 +3,7 @@
 //! The arrows point one way: `frontend` → `storage` (through the `Storage` trait only),
 //! `frontend` → `hub`, `frontend` → `crypto`. `storage` never sees a key or a plaintext body.
 
+pub mod audit;
 pub mod commands;
 pub mod config;
 pub mod crypto;
@@ -15,4 +16,5 @@ pub mod media;
 pub mod rotation;
 pub mod startup;
 pub mod storage;
+pub mod supervise;
 pub mod telemetry;

@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::audit::{self, security_event};
 use crate::crypto::{CryptoError, Sealer, fingerprint};
 use crate::domain::Sealed;
-use crate::frontend::audit::{self, security_event};
 use crate::keys::write_fernet_file;
 use crate::storage::site::RotationProgress;
 use crate::storage::{Storage, StorageError, StorageResult};
@@ -327,19 +327,23 @@ impl Rotator {
     /// Resumes an unfinished rotation in the background (at startup), logging the outcome.
     pub fn resume_in_background(self: &Arc<Self>) {
         let rotator = Arc::clone(self);
-        tokio::spawn(async move {
-            match rotator.storage.rotation_unfinished().await {
-                Ok(Some(progress)) => {
-                    tracing::info!(target = %progress.target, done = progress.done, "resuming the key rotation");
+        // Supervised: a panic mid-pass starts it again, from the progress saved in storage.
+        crate::supervise::spawn("key rotation", move || {
+            let rotator = Arc::clone(&rotator);
+            async move {
+                match rotator.storage.rotation_unfinished().await {
+                    Ok(Some(progress)) => {
+                        tracing::info!(target = %progress.target, done = progress.done, "resuming the key rotation");
+                    }
+                    Ok(None) => return,
+                    Err(error) => {
+                        tracing::error!(%error, "cannot check for an unfinished key rotation");
+                        return;
+                    }
                 }
-                Ok(None) => return,
-                Err(error) => {
-                    tracing::error!(%error, "cannot check for an unfinished key rotation");
-                    return;
+                if let Err(error) = rotator.run(|_| {}).await {
+                    tracing::error!(%error, "key rotation stopped; it resumes at the next start");
                 }
-            }
-            if let Err(error) = rotator.run(|_| {}).await {
-                tracing::error!(%error, "key rotation stopped; it resumes at the next start");
             }
         });
     }

@@ -23,12 +23,13 @@ use crate::frontend::auth::remember;
 use crate::frontend::auth::session_store::StorageSessionStore;
 use crate::frontend::limits::Limiters;
 use crate::frontend::origin::AllowedOrigins;
-use crate::frontend::outbox::{Delivery, Outbox};
-use crate::frontend::read_marks::ReadMarks;
+use crate::frontend::present::events::render_presence;
+use crate::frontend::present::templates::Templates;
+use crate::frontend::routes;
 use crate::frontend::security_headers::default_headers;
+use crate::frontend::service::Chat;
+use crate::frontend::service::account_mail::AccountMail;
 use crate::frontend::state::AppState;
-use crate::frontend::templates::Templates;
-use crate::frontend::{routes, ws};
 use crate::hub::{Hub, LocalHub};
 use crate::keys;
 use crate::mail::Mailer;
@@ -79,7 +80,8 @@ impl Application {
             })
             .await?;
 
-        tokio::spawn(purge_expired_rows(Arc::clone(&storage)));
+        let purged = Arc::clone(&storage);
+        crate::supervise::spawn("purge", move || purge_expired_rows(Arc::clone(&purged)));
         let sealer = Arc::new(sealer);
         let rotation = Arc::new(Rotator::new(
             Arc::clone(&storage),
@@ -103,26 +105,34 @@ impl Application {
         let templates = Arc::new(Templates::new());
         let presence_templates = Arc::clone(&templates);
         let hub = Arc::new(LocalHub::new(Box::new(move |presence| {
-            ws::render_presence(&presence_templates, presence)
+            render_presence(&presence_templates, presence)
         })));
         let origins = AllowedOrigins::new(&settings.server.origins, port);
         let origin = origins.primary().to_owned();
-        let outbox = Outbox::start(Delivery {
-            hub: Arc::clone(&hub) as Arc<dyn Hub>,
+        let chat = Chat::start(
+            Arc::clone(&storage),
+            Arc::clone(&hub) as Arc<dyn Hub>,
+            Arc::clone(&sealer),
+            Arc::clone(&templates),
+        );
+        let mailer = Arc::new(mailer);
+        let account_mail = AccountMail {
             storage: Arc::clone(&storage),
+            mailer: Arc::clone(&mailer),
             templates: Arc::clone(&templates),
-        });
+            origin: origin.clone(),
+        };
         let state = web::Data::new(AppState {
+            account_mail,
             storage: Arc::clone(&storage),
             hub,
-            outbox,
+            chat,
             sealer,
             rotation,
             templates,
             limits: Limiters::new(&settings.limits),
             origins,
-            mailer: Arc::new(mailer),
-            read_marks: ReadMarks::start(Arc::clone(&storage)),
+            mailer,
             settings: Arc::new(settings),
             started: std::time::Instant::now(),
         });
@@ -153,6 +163,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(api.clone())
+                .app_data(api.jwt.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
                 .app_data(web::PayloadConfig::new(state.settings.server.max_body))
                 .app_data(

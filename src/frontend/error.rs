@@ -23,6 +23,9 @@ pub enum AppError {
     /// 400: the input was refused; the text is fit to show.
     #[error("{0}")]
     BadRequest(String),
+    /// 405 with `Allow`: a method this URL does not take.
+    #[error("Method \"{method}\" not allowed.")]
+    MethodNotAllowed { method: String, allow: String },
     /// 429 with `Retry-After`.
     #[error("Request was throttled. Expected available in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
@@ -73,6 +76,7 @@ impl ResponseError for AppError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -93,6 +97,9 @@ impl ResponseError for AppError {
             }
             Self::RateLimited { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, allow.as_str()));
             }
             _ => {}
         }

@@ -1,218 +1,164 @@
-//! The one route table: every URL Hearth answers, grouped by who uses it.
+//! The one route table: every URL Hearth answers, grouped by who uses it. Each URL is one
+//! resource (see [`methods`]), so a method it does not take is refused with 405 and `Allow`.
 
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
-use super::{admin, api, assets, pages, ws};
+use super::methods::{self, api, hidden, page};
+use super::{admin, assets, pages, ws};
+use crate::frontend::api as rest;
 
 /// Registers every route; `api_cors` is the `/api` scope's CORS policy, built from config.
 pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
-    // Pages
-    cfg.route("/", web::get().to(pages::home::home_get))
-        .route("/chat/", web::get().to(pages::chat::public_chat_get))
-        .route("/chat/room/{name}/", web::get().to(pages::chat::room_get))
-        .route(
-            "/chat/room/{name}/history/",
-            web::get().to(pages::history::history_get),
-        )
-        .route("/chat/sidebar/", web::get().to(pages::history::sidebar_get))
-        .route(
-            "/chat/room/{name}/files/",
-            web::post().to(pages::files::upload_post),
-        )
-        .route(
-            "/chat/room/{name}/files/{id}/",
-            web::get().to(pages::files::file_get),
-        )
-        .route(
-            "/chat/room/{name}/files/{id}/thumb/",
-            web::get().to(pages::files::thumb_get),
-        )
-        .route(
-            "/profile/avatar/",
-            web::post().to(pages::profiles::avatar_post),
-        )
-        .route(
-            "/media/avatars/{name}",
-            web::get().to(pages::profiles::avatar_get),
-        )
-        .route(
-            "/chat/room/{name}/settings/",
-            web::get().to(pages::room_admin::settings_get),
-        )
-        .route(
-            "/chat/room/{name}/rename/",
-            web::post().to(pages::room_admin::rename_post),
-        )
-        .route(
-            "/chat/room/{name}/members/add/",
-            web::post().to(pages::room_admin::member_add_post),
-        )
-        .route(
-            "/chat/room/{name}/members/{username}/remove/",
-            web::post().to(pages::room_admin::member_remove_post),
-        )
-        .route(
-            "/chat/room/{name}/leave/",
-            web::post().to(pages::room_admin::leave_post),
-        )
-        .route(
-            "/chat/room/{name}/delete/",
-            web::post().to(pages::room_admin::delete_post),
-        )
-        .route(
-            "/chat/users/search/",
-            web::get().to(pages::room_admin::user_search_get),
-        )
-        .route("/chat/dm/{username}/", web::get().to(pages::rooms::dm_get))
-        .route(
-            "/chat/new_groupchat/",
-            web::get().to(pages::rooms::new_group_get),
-        )
-        .route(
-            "/chat/new_groupchat/",
-            web::post().to(pages::rooms::new_group_post),
-        )
-        .route(
-            "/accounts/signup/",
-            web::get().to(pages::accounts::signup_get),
-        )
-        .route(
-            "/accounts/signup/",
-            web::post().to(pages::accounts::signup_post),
-        )
-        .route(
-            "/accounts/login/",
-            web::get().to(pages::accounts::login_get),
-        )
-        .route(
-            "/accounts/login/",
-            web::post().to(pages::accounts::login_post),
-        )
-        .route(
-            "/accounts/logout/",
-            web::post().to(pages::accounts::logout_post),
-        )
-        .route(
-            "/accounts/password/reset/",
-            web::get().to(pages::password_reset::password_reset_get),
-        )
-        .route(
-            "/accounts/password/reset/",
-            web::post().to(pages::password_reset::password_reset_post),
-        )
-        .route(
-            "/accounts/password/reset/key/{token}/",
-            web::get().to(pages::password_reset::password_reset_key_get),
-        )
-        .route(
-            "/accounts/password/reset/key/{token}/",
-            web::post().to(pages::password_reset::password_reset_key_post),
-        )
-        .route(
-            "/accounts/confirm-email/resend/",
-            web::get().to(pages::email_verification::resend_get),
-        )
-        .route(
-            "/accounts/confirm-email/resend/",
-            web::post().to(pages::email_verification::resend_post),
-        )
-        .route(
-            "/accounts/confirm-email/{token}/",
-            web::get().to(pages::email_verification::confirm_email_get),
-        )
-        .route(
-            "/accounts/settings/",
-            web::get().to(pages::settings::settings_get),
-        )
-        .route(
-            "/accounts/settings/password/",
-            web::post().to(pages::settings::password_post),
-        )
-        .route(
-            "/accounts/settings/sessions/{id}/revoke/",
-            web::post().to(pages::settings::session_revoke_post),
-        )
-        .route(
-            "/accounts/settings/sessions/revoke-others/",
-            web::post().to(pages::settings::sessions_revoke_others_post),
-        )
-        .route(
-            "/accounts/settings/email/",
-            web::post().to(pages::settings::email_post),
-        )
-        .route(
-            "/accounts/settings/username/",
-            web::post().to(pages::settings::username_post),
-        )
-        .route(
-            "/accounts/settings/delete/",
-            web::post().to(pages::settings::delete_post),
-        )
-        .route(
-            "/accounts/confirm-email-change/{token}/",
-            web::get().to(pages::settings::confirm_email_change_get),
-        )
-        .route(
-            "/profile/edit/",
-            web::get().to(pages::profiles::profile_edit_get),
-        )
-        .route(
-            "/profile/edit/",
-            web::post().to(pages::profiles::profile_edit_post),
-        )
-        .route(
-            "/profile/{username}/",
-            web::get().to(pages::profiles::profile_get),
-        );
-    // Admin pages (404 for everyone but admins)
-    admin::configure(cfg);
+    pages_routes(cfg);
+    admin_routes(cfg);
     // WebSockets
-    cfg.route(
-        "/ws/chatroom/{chatroom_name}",
-        web::get().to(ws::chatroom_ws),
+    cfg.service(
+        page("/ws/chatroom/{chatroom_name}")
+            .get(ws::chatroom_ws)
+            .resource(),
     );
     // REST API for programs (JWT, JSON errors; the CSRF guard skips /api/)
     cfg.service(
         web::scope("/api")
-            .default_service(web::to(api::not_found))
-            .wrap(from_fn(api::link::layer))
+            .default_service(web::to(rest::not_found))
+            .wrap(from_fn(rest::link::layer))
             .wrap(api_cors)
             .service(
-                web::resource("/token/")
-                    .wrap(from_fn(api::tokens::throttle))
-                    .route(web::post().to(api::tokens::token_post)),
+                api("/token/")
+                    .post(rest::tokens::token_post)
+                    .resource()
+                    .wrap(from_fn(rest::tokens::throttle)),
             )
             .service(
-                web::resource("/token/refresh/")
-                    .wrap(from_fn(api::tokens::throttle))
-                    .route(web::post().to(api::tokens::token_refresh_post)),
+                api("/token/refresh/")
+                    .post(rest::tokens::token_refresh_post)
+                    .resource()
+                    .wrap(from_fn(rest::tokens::throttle)),
             )
-            .route("/users/", web::get().to(api::users::users_get))
-            .route("/users/{id}/", web::get().to(api::users::user_get))
+            .service(api("/users/").get(rest::users::users_get).resource())
+            .service(api("/users/{id}/").get(rest::users::user_get).resource())
             .service(
-                web::resource("/groups/")
-                    .route(web::get().to(api::groups::groups_get))
-                    .route(web::post().to(api::groups::groups_post)),
-            )
-            .service(
-                web::resource("/groups/{id}/")
-                    .route(web::get().to(api::groups::group_get))
-                    .route(web::put().to(api::groups::group_put))
-                    .route(web::delete().to(api::groups::group_delete)),
+                api("/groups/")
+                    .get(rest::groups::groups_get)
+                    .post(rest::groups::groups_post)
+                    .resource(),
             )
             .service(
-                web::resource("/groups/{id}/messages/")
-                    .route(web::get().to(api::messages::messages_get))
-                    .route(web::post().to(api::messages::messages_post)),
+                api("/groups/{id}/")
+                    .get(rest::groups::group_get)
+                    .put(rest::groups::group_put)
+                    .delete(rest::groups::group_delete)
+                    .resource(),
             )
-            .route(
-                "/groups/{id}/messages/{msg_id}/",
-                web::get().to(api::messages::message_get),
+            .service(
+                api("/groups/{id}/messages/")
+                    .get(rest::messages::messages_get)
+                    .post(rest::messages::messages_post)
+                    .resource(),
             )
-            .route("/schema/", web::get().to(api::openapi::schema_get))
-            .route("/docs/", web::get().to(api::docs::docs_get)),
+            .service(
+                api("/groups/{id}/messages/{msg_id}/")
+                    .get(rest::messages::message_get)
+                    .resource(),
+            )
+            .service(api("/schema/").get(rest::openapi::schema_get).resource())
+            .service(api("/docs/").get(rest::docs::docs_get).resource()),
     );
     // Embedded assets
-    cfg.route("/static/{path:.*}", web::get().to(assets::asset_get));
+    cfg.service(page("/static/{path:.*}").get(assets::asset_get).resource());
+}
+
+/// Pages people see, and the htmx partials they load.
+fn pages_routes(cfg: &mut web::ServiceConfig) {
+    use pages::{
+        accounts, chat, email_verification, files, history, home, password_reset, profiles,
+        room_admin, rooms, settings,
+    };
+    let endpoints = [
+        page("/").get(home::home_get),
+        page("/chat/").get(chat::public_chat_get),
+        page("/chat/room/{name}/").get(chat::room_get),
+        page("/chat/room/{name}/history/").get(history::history_get),
+        page("/chat/sidebar/").get(history::sidebar_get),
+        page("/chat/room/{name}/files/").post(files::upload_post),
+        page("/chat/room/{name}/files/{id}/").get(files::file_get),
+        page("/chat/room/{name}/files/{id}/thumb/").get(files::thumb_get),
+        page("/chat/room/{name}/settings/").get(room_admin::settings_get),
+        page("/chat/room/{name}/rename/").post(room_admin::rename_post),
+        page("/chat/room/{name}/members/add/").post(room_admin::member_add_post),
+        page("/chat/room/{name}/members/{username}/remove/").post(room_admin::member_remove_post),
+        page("/chat/room/{name}/leave/").post(room_admin::leave_post),
+        page("/chat/room/{name}/delete/").post(room_admin::delete_post),
+        page("/chat/users/search/").get(room_admin::user_search_get),
+        page("/chat/dm/{username}/").get(rooms::dm_get),
+        page("/chat/new_groupchat/")
+            .get(rooms::new_group_get)
+            .post(rooms::new_group_post),
+        page("/accounts/signup/")
+            .get(accounts::signup_get)
+            .post(accounts::signup_post),
+        page("/accounts/login/")
+            .get(accounts::login_get)
+            .post(accounts::login_post),
+        page("/accounts/logout/").post(accounts::logout_post),
+        page("/accounts/password/reset/")
+            .get(password_reset::password_reset_get)
+            .post(password_reset::password_reset_post),
+        page("/accounts/password/reset/key/{token}/")
+            .get(password_reset::password_reset_key_get)
+            .post(password_reset::password_reset_key_post),
+        page("/accounts/confirm-email/resend/")
+            .get(email_verification::resend_get)
+            .post(email_verification::resend_post),
+        page("/accounts/confirm-email/{token}/").get(email_verification::confirm_email_get),
+        page("/accounts/settings/").get(settings::settings_get),
+        page("/accounts/settings/password/").post(settings::password_post),
+        page("/accounts/settings/sessions/{id}/revoke/").post(settings::session_revoke_post),
+        page("/accounts/settings/sessions/revoke-others/")
+            .post(settings::sessions_revoke_others_post),
+        page("/accounts/settings/email/").post(settings::email_post),
+        page("/accounts/settings/username/").post(settings::username_post),
+        page("/accounts/settings/delete/").post(settings::delete_post),
+        page("/accounts/confirm-email-change/{token}/").get(settings::confirm_email_change_get),
+        page("/profile/avatar/").post(profiles::avatar_post),
+        page("/media/avatars/{name}").get(profiles::avatar_get),
+        page("/profile/edit/")
+            .get(profiles::profile_edit_get)
+            .post(profiles::profile_edit_post),
+        page("/profile/{username}/").get(profiles::profile_get),
+    ];
+    register(cfg, endpoints);
+}
+
+/// `/admin`: 404 for everyone but admins, whatever the path or method.
+fn admin_routes(cfg: &mut web::ServiceConfig) {
+    use admin::{audit_log, backup, dashboard, keys, registration, rooms, users};
+    let endpoints = [
+        hidden("/admin/").get(dashboard::dashboard_get),
+        hidden("/admin/users/").get(users::users_get),
+        hidden("/admin/users/{id}/{action}/").post(users::user_action_post),
+        hidden("/admin/rooms/").get(rooms::rooms_get),
+        hidden("/admin/rooms/{id}/").get(rooms::room_get),
+        hidden("/admin/rooms/{id}/delete/").post(rooms::room_delete_post),
+        hidden("/admin/rooms/{id}/messages/{message}/delete/").post(rooms::message_delete_post),
+        hidden("/admin/audit/").get(audit_log::audit_get),
+        hidden("/admin/registration/")
+            .get(registration::registration_get)
+            .post(registration::policy_post),
+        hidden("/admin/registration/invites/").post(registration::invite_post),
+        hidden("/admin/registration/invites/{id}/revoke/").post(registration::revoke_post),
+        hidden("/admin/keys/").get(keys::keys_get),
+        hidden("/admin/keys/rotate/").post(keys::rotate_post),
+        hidden("/admin/keys/progress/").get(keys::progress_get),
+        hidden("/admin/backup/").get(backup::backup_get),
+        hidden("/admin/backup/download/").post(backup::download_post),
+    ];
+    register(cfg, endpoints);
+}
+
+fn register(cfg: &mut web::ServiceConfig, endpoints: impl IntoIterator<Item = methods::Endpoint>) {
+    for endpoint in endpoints {
+        cfg.service(endpoint.resource());
+    }
 }

@@ -10,8 +10,9 @@ use crate::storage::Storage;
 
 use super::limits::Limiters;
 use super::origin::AllowedOrigins;
-use super::read_marks::ReadMarks;
-use super::templates::Templates;
+use super::present::templates::Templates;
+use super::service::Chat;
+use super::service::account_mail::AccountMail;
 
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
@@ -22,10 +23,10 @@ pub struct AppState {
     pub limits: Limiters,
     pub origins: AllowedOrigins,
     pub mailer: Arc<Mailer>,
-    /// New messages' group commit and live delivery.
-    pub outbox: super::outbox::Outbox,
-    /// Open sockets' read marks, written in batches.
-    pub read_marks: ReadMarks,
+    /// The chat service every entrance shares: access, posting, groups, uploads.
+    pub chat: Chat,
+    /// Reset and confirmation links by mail.
+    pub account_mail: AccountMail,
     /// Key rotation: starts one, reports progress, resumes an unfinished one at start.
     pub rotation: Arc<crate::rotation::Rotator>,
     /// When this process started serving, for the admin dashboard's uptime.

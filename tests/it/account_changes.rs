@@ -10,9 +10,9 @@ use hearth::storage::sql::SqlStorage;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::api_groups::{call, create_group, person};
-use crate::helpers::{Client, PASSWORD, TestApp, spawn_app, spawn_app_with};
-use crate::mail::{link_path, outbox_mail};
+use crate::helpers::api::{call, create_group, person};
+use crate::helpers::mail::{link_path, outbox_mail};
+use crate::helpers::{Client, PASSWORD, TestApp, eventually, spawn_app, spawn_app_with};
 
 const SETTINGS: &str = "/accounts/settings/";
 const CHANGE_LINK: &str = "/accounts/confirm-email-change/";
@@ -145,17 +145,12 @@ async fn refused_email_changes_store_nothing_and_say_why() {
     app.signed_up("bob").await;
     // Sign-up mails its confirmation link after answering: wait for both tokens, or a
     // late one would look like a change made by a refused request.
-    let mut before = 0;
-    for _ in 0..100 {
-        before = app
-            .count_rows("account_tokens WHERE purpose = 'verify_email'")
-            .await;
-        if before == 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert_eq!(before, 2, "both sign-ups' confirmation links exist");
+    eventually("both sign-ups' confirmation links exist", async || {
+        app.count_rows("account_tokens WHERE purpose = 'verify_email'")
+            .await
+            == 2
+    })
+    .await;
     let before = app.count_rows("account_tokens").await;
     let unchanged = async || {
         assert_eq!(users_with(&app, "email = 'ann@example.org'").await, 1);

@@ -390,6 +390,7 @@ async fn repeated_failures_for_one_account_bring_a_growing_delay_whatever_its_na
         400,
         "others unaffected"
     );
+    // Time itself must pass: the first delay after five failures is one second.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(
         client.login("target", PASSWORD).await.status(),

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::admin_support::{admin_and_bob, scalar, user_id};
+use crate::helpers::admin::{admin_and_bob, scalar, user_id};
 
 #[tokio::test]
 async fn every_admin_route_is_not_found_for_visitors_and_non_admins_and_changes_nothing() {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::api_groups::{access_token, post_message, public_room_messages_path, whole_history};
+use crate::helpers::api::{access_token, post_message, public_room_messages_path, whole_history};
 use crate::helpers::{TestApp, hearth_command, spawn_app_with};
 
 /// Starts a fresh server whose data dir holds `snapshot` as its database and copies of

@@ -9,8 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::api_groups::{person, post_message, public_room_messages_path, whole_history};
-use crate::helpers::{TestApp, hearth_command, hearth_serving, spawn_app, spawn_app_with};
+use crate::helpers::api::{person, post_message, public_room_messages_path, whole_history};
+use crate::helpers::{
+    TestApp, eventually, hearth_command, hearth_serving, spawn_app, spawn_app_with,
+};
 
 fn key_lines(app: &TestApp) -> Vec<String> {
     std::fs::read_to_string(app.data_dir.path().join("fernet.keys"))
@@ -89,7 +91,10 @@ async fn rotation_while_people_write_and_read_keeps_every_message_readable() {
             }
         })
     };
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    eventually("the writer and the reader are under way", async || {
+        written.load(Ordering::Relaxed) >= 5 && reads.load(Ordering::Relaxed) >= 1
+    })
+    .await;
 
     let response = admin
         .browser
@@ -122,8 +127,16 @@ async fn rotation_while_people_write_and_read_keeps_every_message_readable() {
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    // Keep chatting a little on the new key alone.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Keep chatting a little on the new key alone: more writes, and a whole read.
+    let (written_by_then, reads_by_then) = (
+        written.load(Ordering::Relaxed),
+        reads.load(Ordering::Relaxed),
+    );
+    eventually("people chat on with the new key alone", async || {
+        written.load(Ordering::Relaxed) >= written_by_then + 5
+            && reads.load(Ordering::Relaxed) >= reads_by_then + 2
+    })
+    .await;
     stop.store(true, Ordering::Relaxed);
     writing.await.expect("writer never failed");
     reading
@@ -474,7 +487,7 @@ fn the_cli_refuses_to_rotate_while_a_server_holds_the_data_dir() {
 
 #[tokio::test]
 async fn rotation_re_seals_uploaded_files_too_and_they_stay_downloadable() {
-    use crate::files::{files_under, post_multipart};
+    use crate::helpers::files::{files_under, post_multipart};
     let app = spawn_app().await;
     let admin = app.signed_up("root").await;
     let mut socket = admin

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use super::admin_support::{admin_and_bob, admin_post, scalar, user_id};
-use crate::rooms::group_with;
+use crate::helpers::admin::{admin_and_bob, admin_post, scalar, user_id};
+use crate::helpers::rooms::group_with;
 
 fn stat(page: &str, key: &str) -> String {
     let re = regex::Regex::new(&format!(r#"data-stat="{key}">([^<]*)<"#)).expect("regex");

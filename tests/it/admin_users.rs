@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use super::admin_support::{admin_and_bob, admin_post, user_id};
-use crate::api_groups::token_pair;
+use crate::helpers::admin::{admin_and_bob, admin_post, user_id};
+use crate::helpers::api::token_pair;
 use crate::helpers::{PASSWORD, TestApp};
 
 async fn refresh_token(app: &TestApp, username: &str) -> String {
@@ -124,8 +124,8 @@ async fn promote_demote_reset_and_delete_work_and_are_audited() {
         .await,
         1
     );
-    let mail = crate::mail::outbox_mail(&app, "/accounts/password/reset/key/").await;
-    let link = crate::mail::link_path(&mail, "/accounts/password/reset/key/");
+    let mail = crate::helpers::mail::outbox_mail(&app, "/accounts/password/reset/key/").await;
+    let link = crate::helpers::mail::link_path(&mail, "/accounts/password/reset/key/");
     assert_eq!(
         app.client().get(&link).await.status(),
         200,

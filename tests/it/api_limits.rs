@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::api_groups::{call, person};
+use crate::helpers::api::{call, person};
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::api_groups::{call, create_group, person};
+use crate::helpers::api::{call, create_group, person};
 use crate::helpers::{spawn_app, spawn_app_with};
 
 fn bodies(page: &Value) -> Vec<&str> {

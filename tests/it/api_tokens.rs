@@ -4,52 +4,15 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hearth::config::Secret;
-use hearth::frontend::api::jwt::{Claims, TokenType, derive_key};
+use hearth::frontend::auth::jwt::{Claims, TokenType, derive_key};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
+use crate::helpers::api::{get_with_token, obtain, post_json};
 use crate::helpers::{PASSWORD, TestApp, spawn_app, spawn_app_with};
 
 /// The server secret tests set when they sign tokens themselves.
 const SECRET: &str = "a test secret that is long enough to be accepted";
-
-/// Posts `body` as JSON to `path`; returns the status and the JSON answer.
-pub async fn post_json(app: &TestApp, path: &str, body: &Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", app.address))
-        .json(body)
-        .send()
-        .await
-        .expect("POST");
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("json body"))
-}
-
-/// `GET path` with `Authorization: Bearer token`; returns the response.
-pub async fn get_with_token(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
-    reqwest::Client::new()
-        .get(format!("{}{path}", app.address))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("GET")
-}
-
-/// Signs `username` up through the page and obtains a token pair: `(access, refresh)`.
-pub async fn obtain(app: &TestApp, username: &str) -> (String, String) {
-    app.signed_up(username).await;
-    let (status, body) = post_json(
-        app,
-        "/api/token/",
-        &json!({"username": username, "password": PASSWORD}),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    (
-        body["access"].as_str().expect("access").to_owned(),
-        body["refresh"].as_str().expect("refresh").to_owned(),
-    )
-}
 
 async fn deactivate(app: &TestApp, username: &str) {
     use sea_orm::{ConnectionTrait, Database};

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::api_tokens::{get_with_token, obtain};
+use crate::helpers::api::{get_with_token, obtain};
 use crate::helpers::spawn_app_with;
 
 async fn get_json(app: &crate::helpers::TestApp, path: &str, token: &str) -> (u16, Value) {

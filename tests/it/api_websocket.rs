@@ -5,7 +5,7 @@ use serde_json::json;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-use crate::api_tokens::obtain;
+use crate::helpers::api::obtain;
 use crate::helpers::{Socket, TestApp, spawn_app};
 
 /// Opens a program's socket: no cookies, optional bearer header and Origin.

@@ -1,7 +1,7 @@
 use image::ImageFormat;
 
-use crate::api_groups::access_token;
-use crate::files::{files_under, image_bytes, post_multipart};
+use crate::helpers::api::access_token;
+use crate::helpers::files::{files_under, image_bytes, post_multipart};
 use crate::helpers::{Client, TestApp, spawn_app, spawn_app_with};
 
 const EXIF_CANARY: &str = "exif-avatar-canary-Zt81";

@@ -4,8 +4,8 @@
 use image::ImageFormat;
 use serde_json::json;
 
-use crate::browser::Browser;
-use crate::files::image_bytes;
+use crate::helpers::browser::Browser;
+use crate::helpers::files::image_bytes;
 use crate::helpers::spawn_app;
 
 #[tokio::test]

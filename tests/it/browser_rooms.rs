@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::browser::Browser;
+use crate::helpers::browser::Browser;
 use crate::helpers::{PASSWORD, spawn_app_with};
 
 /// The unread badge of the sidebar entry for the room whose title contains `title`.

@@ -1,8 +1,8 @@
 //! Losing access ends open sockets at once: a removed member stops reading, not only
 //! writing; a deleted room's sockets close; a deleted account's sockets close.
 
+use crate::helpers::rooms::{act, group_with, remove_member};
 use crate::helpers::{PASSWORD, spawn_app};
-use crate::rooms::{act, group_with, remove_member};
 
 #[tokio::test]
 async fn a_removed_member_and_a_leaver_lose_their_open_sockets_and_others_keep_theirs() {

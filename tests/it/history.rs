@@ -3,8 +3,8 @@
 
 use serde_json::json;
 
+use crate::helpers::rooms::{new_group, room_name};
 use crate::helpers::{Client, Socket, spawn_app_with};
-use crate::rooms::{new_group, room_name};
 
 /// Message ids in the order an HTML page or fragment lists them.
 fn ids_in(html: &str) -> Vec<i64> {

@@ -4,6 +4,8 @@
 // A failed expectation in a test is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+/// What every module shares: `spawn_app()`, clients, sockets, and helpers by topic.
+/// Test modules import from here only, never from each other.
 mod helpers;
 
 /// `/admin/backup/` and `hearth backup`: snapshots that restore.
@@ -21,12 +23,13 @@ mod accounts;
 mod admin_access;
 /// The dashboard, room moderation and the audit log viewer.
 mod admin_pages;
+/// The admin store's rules straight against storage: never without an active admin.
 mod admin_storage;
-mod admin_support;
 /// Admin user actions: deactivate ends every session, token and socket; refusals.
 mod admin_users;
-/// `/api/groups/`: visibility, create, admin-only PUT/DELETE, refusals storing nothing.
+/// The API as a simplejwt + DRF client drives it: refresh when told, follow `next` links.
 mod api_client;
+/// `/api/groups/`: visibility, create, admin-only PUT/DELETE, refusals storing nothing.
 mod api_groups;
 /// The per-user API rate limit and CORS on `/api`.
 mod api_limits;
@@ -42,6 +45,7 @@ mod api_tokens;
 mod api_users;
 /// The JSON WebSocket for programs, authenticated by JWT.
 mod api_websocket;
+/// Security events (failed log-ins, lock-outs) reach the append-only audit log.
 mod audit;
 /// Profile avatars: re-encoded squares, replaced files deleted, bad uploads refused.
 mod avatars;
@@ -65,10 +69,14 @@ mod encryption_at_rest;
 mod files;
 /// Older messages on scroll: keyset pages with no gap, 404/400 refusals.
 mod history;
+/// URLs built from input stay on this site: `next=`, API page links.
+mod hostile_urls;
 /// Mail: the outbox backend, and real SMTP delivery to a local sink.
 mod mail;
 /// Editing and deleting messages over the WebSocket: who may, live delivery, scrubbed files.
 mod message_edits;
+/// Methods a URL does not take: 405 with `Allow`, OPTIONS, HEAD.
+mod methods;
 /// Pages, headers and embedded assets.
 mod pages;
 /// Password reset by mailed link: same answer for any address, single use, sessions ended.

@@ -1,6 +1,9 @@
+//! Editing and deleting messages over the WebSocket: who may, live delivery, scrubbed files.
+
 use serde_json::{Value, json};
 
-use crate::helpers::{Client, Socket, TestApp, spawn_app};
+use crate::helpers::rooms::group_with;
+use crate::helpers::{Socket, TestApp, spawn_app};
 
 /// The sealed body of message `id` straight from the SQLite file, `None` once it is gone.
 async fn sealed_body(app: &TestApp, id: i64) -> Option<String> {
@@ -39,36 +42,6 @@ async fn refusal(socket: &mut Socket, command: Value) -> String {
         .as_str()
         .expect("code")
         .to_owned()
-}
-
-async fn new_group(client: &Client, title: &str) -> String {
-    let response = client
-        .post_form(
-            "/chat/new_groupchat/",
-            "/chat/new_groupchat/",
-            &[("title", title)],
-        )
-        .await;
-    assert_eq!(response.status(), 303, "group {title} is created");
-    let path = response.headers()["location"].to_str().expect("location");
-    path.trim_start_matches("/chat/room/")
-        .trim_end_matches('/')
-        .to_owned()
-}
-
-async fn add_member(admin: &Client, room: &str, username: &str) {
-    let response = admin
-        .post_form(
-            &format!("/chat/room/{room}/members/add/"),
-            &format!("/chat/room/{room}/"),
-            &[("username", username)],
-        )
-        .await;
-    assert!(
-        response.status().is_success() || response.status().is_redirection(),
-        "{username} is added: {}",
-        response.status()
-    );
 }
 
 #[tokio::test]
@@ -246,8 +219,7 @@ async fn a_group_admin_deletes_a_members_message_but_a_member_cannot_delete_the_
     let app = spawn_app().await;
     let ada = app.signed_up("ada").await;
     let bram = app.signed_up("bram").await;
-    let room = new_group(&ada, "Team").await;
-    add_member(&ada, &room, "bram").await;
+    let room = group_with(&ada, "Team", &["bram"]).await;
     let mut ada_ws = ada.json_socket(&room).await;
     let mut bram_ws = bram.json_socket(&room).await;
 

@@ -1,26 +1,9 @@
+//! Group and private rooms: who may see, enter and write them.
+
 use serde_json::json;
 
-use crate::helpers::{Client, spawn_app};
-
-/// Creates a group through the form and returns its path.
-pub async fn new_group(client: &Client, title: &str) -> String {
-    let response = client
-        .post_form(
-            "/chat/new_groupchat/",
-            "/chat/new_groupchat/",
-            &[("title", title)],
-        )
-        .await;
-    assert_eq!(response.status(), 303, "group {title} is created");
-    response.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned()
-}
-
-pub fn room_name(path: &str) -> &str {
-    path.trim_start_matches("/chat/room/").trim_end_matches('/')
-}
+use crate::helpers::rooms::{act, add_member, new_group, remove_member, room_name};
+use crate::helpers::spawn_app;
 
 #[tokio::test]
 async fn a_new_group_belongs_to_its_creator_and_is_hidden_from_others() {
@@ -188,50 +171,6 @@ async fn the_room_list_puts_the_newest_activity_first() {
         page.find(&older) < page.find(&newer),
         "a message moves a room up"
     );
-}
-
-/// Posts an action form of a room's settings page.
-pub async fn act(
-    client: &Client,
-    path: &str,
-    room: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    client
-        .post_form(path, &format!("/chat/room/{room}/"), fields)
-        .await
-}
-
-/// `client` (the room's admin) adds `username` through the room's settings form.
-pub async fn add_member(client: &Client, room: &str, username: &str) -> reqwest::Response {
-    act(
-        client,
-        &format!("/chat/room/{room}/members/add/"),
-        room,
-        &[("username", username)],
-    )
-    .await
-}
-
-/// `client` (the room's admin) removes `username` through the room's settings form.
-pub async fn remove_member(client: &Client, room: &str, username: &str) -> reqwest::Response {
-    act(
-        client,
-        &format!("/chat/room/{room}/members/{username}/remove/"),
-        room,
-        &[],
-    )
-    .await
-}
-
-/// A new group of `owner`'s titled `title` with `members` added; its room name.
-pub async fn group_with(owner: &Client, title: &str, members: &[&str]) -> String {
-    let room = room_name(&new_group(owner, title).await).to_owned();
-    for member in members {
-        let added = add_member(owner, &room, member).await;
-        assert_eq!(added.status(), 303, "{member} is added");
-    }
-    room
 }
 
 #[tokio::test]
@@ -448,7 +387,8 @@ async fn a_removed_member_cannot_write_through_a_socket_opened_before() {
     let mut socket = bram.json_socket(&room).await;
     // Removed where this process cannot see it (as another instance on the same database
     // would): the socket stays open, and only the check on every write stands in the way,
-    // once the remembered member list has expired (storage trusts it for 5 s).
+    // once the remembered member list has expired (storage trusts it for 5 s, so time
+    // itself must pass).
     app.execute_sql(
         "DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE username = 'bram')",
     )

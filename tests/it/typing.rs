@@ -1,23 +1,10 @@
 //! Ephemeral room signals: "ann is typing…" (relayed to others, throttled, never
 //! stored) and the site-wide online count in presence events.
 
-use futures_util::SinkExt;
 use serde_json::{Value, json};
 
+use crate::helpers::rooms::group_with;
 use crate::helpers::{Socket, spawn_app};
-use crate::rooms::group_with;
-
-/// Waits until the server runs this socket's loop, which starts after it joined the
-/// room: a ping is answered only from there. Frames before the pong are skipped.
-pub async fn joined(socket: &mut Socket) {
-    use tokio_tungstenite::tungstenite::Message;
-    socket
-        .stream
-        .send(Message::Ping(b"joined?".to_vec().into()))
-        .await
-        .expect("ping");
-    while !matches!(socket.next().await, Message::Pong(_)) {}
-}
 
 /// Every event up to and including the next `message`, skipping presence.
 async fn events_until_message(socket: &mut Socket) -> Vec<Value> {
@@ -46,7 +33,7 @@ async fn typing_reaches_the_others_but_not_the_typists_own_sockets_and_is_not_st
     let mut bob_json = bob.json_socket(&room).await;
     let mut bob_page = bob.websocket(&room, "").await.expect("connects");
     for socket in [&mut ann_b, &mut bob_json, &mut bob_page] {
-        joined(socket).await;
+        socket.joined().await;
     }
 
     ann_a.send_json(json!({"type": "typing"})).await;
@@ -78,7 +65,7 @@ async fn typing_spam_is_throttled_and_does_not_use_up_the_message_allowance() {
     let room = group_with(&ann, "Typists", &["bob"]).await;
     let mut ann_json = ann.json_socket(&room).await;
     let mut bob_json = bob.json_socket(&room).await;
-    joined(&mut bob_json).await;
+    bob_json.joined().await;
 
     for _ in 0..60 {
         ann_json.send_json(json!({"type": "typing"})).await;

@@ -1,16 +1,13 @@
 //! Unread counts in the room list: counted per membership from its read mark, cleared by
 //! opening the room or by reading it live, and pushed to the person's other rooms' pages.
 
-use std::time::Duration;
-
 use serde_json::json;
 
 use reqwest::Method;
 
-use crate::api_groups::{Person, call, create_group, person};
-use crate::helpers::{Client, Socket, TestApp, spawn_app};
-use crate::rooms::group_with;
-use crate::typing::joined;
+use crate::helpers::api::{Person, call, create_group, person};
+use crate::helpers::rooms::group_with;
+use crate::helpers::{Client, Socket, TestApp, eventually, spawn_app};
 
 /// The unread count the room list shows for `room`.
 async fn unread(client: &Client, room: &str) -> u64 {
@@ -115,7 +112,7 @@ async fn an_open_socket_marks_what_it_relays_read_within_seconds() {
     let bob = app.signed_up("bob").await;
     let (room, mut ann_socket) = group_of_two(&ann).await;
     let mut bob_socket = bob.websocket(&room, "").await.expect("connects");
-    joined(&mut bob_socket).await;
+    bob_socket.joined().await;
     let first = post(&mut ann_socket, "live one").await;
     let second = post(&mut ann_socket, "live two").await;
     bob_socket
@@ -124,15 +121,10 @@ async fn an_open_socket_marks_what_it_relays_read_within_seconds() {
     assert!(first < second);
 
     // Marks are written at most every 2 s per socket.
-    let mut cleared = false;
-    for _ in 0..20 {
-        if unread(&bob, &room).await == 0 {
-            cleared = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    assert!(cleared, "bob read them on his open page");
+    eventually("bob read them on his open page", async || {
+        unread(&bob, &room).await == 0
+    })
+    .await;
     assert!(read_mark_is(&app, "bob", second).await);
 }
 
@@ -156,7 +148,7 @@ async fn a_message_moves_the_room_up_on_members_pages_in_other_rooms_only() {
         .expect("connects");
     // Joined once each hears its own arrival.
     for socket in [&mut bob_page, &mut bob_json, &mut eve_json] {
-        joined(socket).await;
+        socket.joined().await;
     }
 
     let id = post(&mut ann_socket, "news").await;

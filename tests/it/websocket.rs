@@ -159,17 +159,10 @@ async fn refused(app_client: &crate::helpers::Client, frame: Message, code: &str
         .websocket("public-chat", "?format=json")
         .await
         .expect("connects");
-    socket.stream_send(frame).await;
+    socket.send_frame(frame).await;
     let error = socket.next_event("error").await;
     assert_eq!(error["code"], code, "{error}");
     assert!(error["detail"].as_str().is_some_and(|d| !d.is_empty()));
-}
-
-impl crate::helpers::Socket {
-    async fn stream_send(&mut self, frame: Message) {
-        use futures_util::SinkExt;
-        self.stream.send(frame).await.expect("send");
-    }
 }
 
 #[tokio::test]

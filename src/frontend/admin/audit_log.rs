@@ -14,10 +14,6 @@ use crate::storage::audit::{AuditFilter, AuditKind};
 
 const PAGE_SIZE: u64 = 50;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/audit/", web::get().to(audit_get));
-}
-
 #[derive(Debug, Deserialize)]
 pub struct AuditQuery {
     #[serde(default)]

@@ -11,18 +11,13 @@ use rand::RngCore;
 
 use super::AdminUser;
 use super::dashboard::admin_context;
-use crate::frontend::audit::{admin_action, record};
+use crate::audit::{admin_action, append};
 use crate::frontend::error::AppError;
 use crate::frontend::limits::client_ip;
 use crate::frontend::state::AppState;
 
 pub const PG_DUMP: &str = "This Hearth uses PostgreSQL: back it up with pg_dump (for example \
      `pg_dump --format=custom hearth > hearth.dump`), not from here.";
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/backup/", web::get().to(backup_get))
-        .route("/admin/backup/download/", web::post().to(download_post));
-}
 
 /// `GET /admin/backup/`
 pub async fn backup_get(
@@ -71,8 +66,8 @@ pub async fn download_post(
         "hearth-backup-{}.sqlite3",
         chrono::Utc::now().format("%Y%m%d-%H%M%S")
     );
-    record(
-        &state,
+    append(
+        &*state.storage,
         admin_action(
             &admin,
             "backup.download",

@@ -10,17 +10,13 @@ use serde::Serialize;
 use super::AdminUser;
 use crate::domain::User;
 use crate::frontend::error::AppError;
-use crate::frontend::pages::base_context;
+use crate::frontend::layout::base_context;
 use crate::frontend::state::AppState;
 
 /// How many days the chart covers, today included.
 const CHART_DAYS: i64 = 30;
 const CHART_WIDTH: u64 = 600;
 const CHART_HEIGHT: u64 = 120;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/", web::get().to(dashboard_get));
-}
 
 /// What every admin page's layout needs, with `section` marked in the admin nav.
 pub(super) fn admin_context(

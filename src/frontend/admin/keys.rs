@@ -10,20 +10,14 @@ use serde::Serialize;
 
 use super::AdminUser;
 use super::dashboard::admin_context;
+use crate::audit::{append, security_event};
 use crate::domain::User;
-use crate::frontend::audit::{record, security_event};
 use crate::frontend::error::AppError;
+use crate::frontend::layout::see_other;
 use crate::frontend::limits::client_ip;
-use crate::frontend::pages::see_other;
 use crate::frontend::state::AppState;
 use crate::rotation::RotationError;
 use crate::storage::site::RotationProgress;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/keys/", web::get().to(keys_get))
-        .route("/admin/keys/rotate/", web::post().to(rotate_post))
-        .route("/admin/keys/progress/", web::get().to(progress_get));
-}
 
 #[derive(Serialize)]
 struct ProgressView {
@@ -98,8 +92,8 @@ pub async fn rotate_post(
         }
         Err(error) => return Err(AppError::Internal(error.to_string())),
     };
-    record(
-        &state,
+    append(
+        &*state.storage,
         security_event(
             "keys.rotation.start",
             Some(&admin),

@@ -10,17 +10,4 @@ pub mod registration;
 pub mod rooms;
 pub mod users;
 
-use actix_web::web;
-
 pub use gate::AdminUser;
-
-/// Registers every admin route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    dashboard::configure(cfg);
-    users::configure(cfg);
-    rooms::configure(cfg);
-    audit_log::configure(cfg);
-    registration::configure(cfg);
-    keys::configure(cfg);
-    backup::configure(cfg);
-}

@@ -10,15 +10,15 @@ use chrono::{Duration, Utc};
 use minijinja::{Value, context};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::AdminUser;
 use super::dashboard::admin_context;
+use crate::audit::{admin_action, append};
 use crate::domain::User;
-use crate::frontend::audit::{admin_action, record};
 use crate::frontend::error::AppError;
+use crate::frontend::layout::{FieldErrors, see_other};
 use crate::frontend::limits::client_ip;
-use crate::frontend::pages::{FieldErrors, see_other};
+use crate::frontend::service::registration::hash_token;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 use crate::storage::site::{InviteStatus, NewInvite, RegistrationPolicy};
@@ -26,21 +26,6 @@ use crate::storage::site::{InviteStatus, NewInvite, RegistrationPolicy};
 /// Longest an invite may live, and most uses it may allow.
 const MAX_DAYS: u64 = 365;
 const MAX_USES: u64 = 10_000;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/registration/", web::get().to(registration_get))
-        .route("/admin/registration/", web::post().to(policy_post))
-        .route("/admin/registration/invites/", web::post().to(invite_post))
-        .route(
-            "/admin/registration/invites/{id}/revoke/",
-            web::post().to(revoke_post),
-        );
-}
-
-/// The SHA-256 of an invite token, hex: what storage keeps and looks up.
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 fn new_token() -> String {
     let mut bytes = [0u8; 32];
@@ -166,8 +151,8 @@ pub async fn policy_post(
         .ok_or_else(|| AppError::BadRequest("The policy must be open, closed or invite.".into()))?;
     let before = state.storage.registration_policy().await?;
     state.storage.set_registration_policy(policy).await?;
-    record(
-        &state,
+    append(
+        &*state.storage,
         admin_action(
             &admin,
             "registration.policy",
@@ -237,8 +222,8 @@ pub async fn invite_post(
         }
         Err(e) => return Err(e.into()),
     };
-    record(
-        &state,
+    append(
+        &*state.storage,
         admin_action(
             &admin,
             "invite.create",
@@ -277,8 +262,8 @@ pub async fn revoke_post(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let invite = state.storage.invite_revoke(id).await?;
-    record(
-        &state,
+    append(
+        &*state.storage,
         admin_action(
             &admin,
             "invite.revoke",
@@ -289,65 +274,4 @@ pub async fn revoke_post(
     )
     .await;
     Ok(see_other("/admin/registration/"))
-}
-
-/// What the sign-up page may do for this visitor under the current policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignupGate {
-    /// No admin yet: the first account signs up whatever the policy, and runs the place.
-    FirstAdmin,
-    Open,
-    /// Invite only, with this live invite's token hash; the use is counted on creation.
-    Invite(String),
-    /// Refused, with a message fit to show.
-    Refused(&'static str),
-}
-
-pub const CLOSED: &str = "Registration is closed on this Hearth. Ask an admin for an account.";
-pub const INVITE_NEEDED: &str =
-    "Signing up on this Hearth needs an invite link. Ask an admin for one.";
-pub const INVITE_UNKNOWN: &str = "This invite link is not valid. Check that you copied all of it.";
-pub const INVITE_REVOKED: &str = "This invite link has been revoked.";
-pub const INVITE_EXPIRED: &str = "This invite link has expired.";
-pub const INVITE_USED_UP: &str =
-    "This invite link has already been used as many times as it allows.";
-
-/// Decides [`SignupGate`] from the policy, whether an admin exists, and the invite token.
-pub async fn signup_gate(state: &AppState, invite: Option<&str>) -> Result<SignupGate, AppError> {
-    if !state.storage.has_admin().await? {
-        return Ok(SignupGate::FirstAdmin);
-    }
-    match state.storage.registration_policy().await? {
-        RegistrationPolicy::Open => Ok(SignupGate::Open),
-        RegistrationPolicy::Closed => Ok(SignupGate::Refused(CLOSED)),
-        RegistrationPolicy::Invite => {
-            let Some(token) = invite.map(str::trim).filter(|t| !t.is_empty()) else {
-                return Ok(SignupGate::Refused(INVITE_NEEDED));
-            };
-            let hash = hash_token(token);
-            let found = match state.storage.invite_by_hash(&hash).await {
-                Ok(found) => found,
-                Err(StorageError::NotFound) => return Ok(SignupGate::Refused(INVITE_UNKNOWN)),
-                Err(e) => return Err(e.into()),
-            };
-            Ok(match found.status(Utc::now()) {
-                InviteStatus::Live => SignupGate::Invite(hash),
-                InviteStatus::Revoked => SignupGate::Refused(INVITE_REVOKED),
-                InviteStatus::Expired => SignupGate::Refused(INVITE_EXPIRED),
-                InviteStatus::UsedUp => SignupGate::Refused(INVITE_USED_UP),
-            })
-        }
-    }
-}
-
-/// Why a live-looking invite failed at creation time (it was spent or revoked meanwhile).
-pub async fn invite_refusal(state: &AppState, hash: &str) -> &'static str {
-    match state.storage.invite_by_hash(hash).await {
-        Ok(found) => match found.status(Utc::now()) {
-            InviteStatus::Revoked => INVITE_REVOKED,
-            InviteStatus::Expired => INVITE_EXPIRED,
-            InviteStatus::UsedUp | InviteStatus::Live => INVITE_USED_UP,
-        },
-        Err(_) => INVITE_UNKNOWN,
-    }
 }

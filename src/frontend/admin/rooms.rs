@@ -8,32 +8,18 @@ use serde::{Deserialize, Serialize};
 
 use super::AdminUser;
 use super::dashboard::admin_context;
+use crate::audit;
 use crate::domain::{MessageId, Room, RoomId, RoomKind};
-use crate::frontend::audit;
 use crate::frontend::error::AppError;
-use crate::frontend::groups;
+use crate::frontend::layout::see_other;
 use crate::frontend::limits::client_ip;
-use crate::frontend::messaging::{ChangeError, moderate_message};
-use crate::frontend::pages::see_other;
-use crate::frontend::pages::view::{MessageView, UserView};
+use crate::frontend::present::view::{MessageView, UserView};
+use crate::frontend::service::messages::ChangeError;
 use crate::frontend::state::AppState;
 
 const PAGE_SIZE: u64 = 50;
 /// How many of a room's newest messages its admin page shows.
 const RECENT_MESSAGES: u64 = 50;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/rooms/", web::get().to(rooms_get))
-        .route("/admin/rooms/{id}/", web::get().to(room_get))
-        .route(
-            "/admin/rooms/{id}/delete/",
-            web::post().to(room_delete_post),
-        )
-        .route(
-            "/admin/rooms/{id}/messages/{message}/delete/",
-            web::post().to(message_delete_post),
-        );
-}
 
 #[derive(Debug, Deserialize)]
 pub struct RoomsQuery {
@@ -117,16 +103,7 @@ pub async fn room_get(
         .messages_before(room.id, None, RECENT_MESSAGES)
         .await?
         .iter()
-        .map(|m| {
-            let body = state.sealer.open_text(&m.body).unwrap_or_else(|_| {
-                tracing::error!(
-                    message = m.id.0,
-                    "stored message does not open with any key"
-                );
-                "[this message cannot be opened with the current keys]".to_owned()
-            });
-            MessageView::new(m, body)
-        })
+        .map(|m| state.chat.open(m))
         .collect();
     messages.reverse();
     let context = context! {
@@ -153,9 +130,9 @@ pub async fn room_delete_post(
             "The public room cannot be deleted; delete its messages instead.".into(),
         ));
     }
-    groups::delete_room(&state, room.id).await?;
-    audit::record(
-        &state,
+    state.chat.delete_room(room.id).await?;
+    audit::append(
+        &*state.storage,
         audit::admin_action(
             &admin,
             "room.delete",
@@ -183,7 +160,7 @@ pub async fn message_delete_post(
         .storage
         .message_by_id(room.id, MessageId(message_id))
         .await?;
-    match moderate_message(&state, &room, message.id).await {
+    match state.chat.moderate_message(&room, message.id).await {
         Ok(()) => {}
         Err(ChangeError::NotFound) => return Err(AppError::NotFound),
         Err(other) => return Err(AppError::Internal(other.to_string())),
@@ -191,8 +168,8 @@ pub async fn message_delete_post(
     let author = message
         .author
         .map_or_else(|| "deleted user".to_owned(), |a| a.username);
-    audit::record(
-        &state,
+    audit::append(
+        &*state.storage,
         audit::admin_action(
             &admin,
             "message.delete",

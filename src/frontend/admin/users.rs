@@ -10,24 +10,16 @@ use serde::{Deserialize, Serialize};
 
 use super::AdminUser;
 use super::dashboard::admin_context;
+use crate::audit;
 use crate::domain::{User, UserId};
-use crate::frontend::audit;
 use crate::frontend::error::AppError;
+use crate::frontend::layout::see_other;
 use crate::frontend::limits::client_ip;
-use crate::frontend::pages::password_reset::mail_reset_link;
-use crate::frontend::pages::see_other;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 use crate::storage::admin::AccountChange;
 
 const PAGE_SIZE: u64 = 25;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/users/", web::get().to(users_get)).route(
-        "/admin/users/{id}/{action}/",
-        web::post().to(user_action_post),
-    );
-}
 
 #[derive(Debug, Deserialize)]
 pub struct UsersQuery {
@@ -197,7 +189,7 @@ pub async fn user_action_post(
                     "That account is deactivated; reactivate it first.".into(),
                 ));
             }
-            mail_reset_link(&state, &target).await;
+            state.account_mail.send_reset_link(&target).await;
         }
         Action::Delete => {
             state
@@ -208,8 +200,8 @@ pub async fn user_action_post(
             state.hub.eject_user(target.id);
         }
     }
-    audit::record(
-        &state,
+    audit::append(
+        &*state.storage,
         audit::admin_action(
             &admin,
             audit_action,

@@ -10,8 +10,8 @@ use actix_web::{FromRequest, HttpRequest, web};
 
 use super::ApiState;
 use super::error::ApiError;
-use super::jwt::TokenType;
 use crate::domain::{User, UserId};
+use crate::frontend::auth::jwt::TokenType;
 use crate::frontend::limits;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;

@@ -57,6 +57,9 @@ pub enum ApiError {
     /// 404: a `?cursor=` this server did not write.
     #[error("Invalid cursor")]
     InvalidCursor,
+    /// 405 with `Allow`: a method this URL does not take.
+    #[error("Method \"{method}\" not allowed.")]
+    MethodNotAllowed { method: String, allow: String },
     /// 413: the body is over `server.max_body`.
     #[error("Request body is larger than {limit} bytes.")]
     PayloadTooLarge { limit: usize },
@@ -110,6 +113,9 @@ impl From<AppError> for ApiError {
             AppError::LoginRequired { .. } | AppError::Unauthorized => Self::NotAuthenticated,
             AppError::BadRequest(message) => Self::field("non_field_errors", &message),
             AppError::Forbidden(_) => Self::PermissionDenied,
+            AppError::MethodNotAllowed { method, allow } => {
+                Self::MethodNotAllowed { method, allow }
+            }
             AppError::Internal(message) => Self::Internal(message),
         }
     }
@@ -128,6 +134,7 @@ impl ResponseError for ApiError {
             Self::Validation(_) | Self::Parse(_) | Self::LinkToken(_) => StatusCode::BAD_REQUEST,
             Self::PermissionDenied => StatusCode::FORBIDDEN,
             Self::NotFound | Self::InvalidPage | Self::InvalidCursor => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -147,8 +154,14 @@ impl ResponseError for ApiError {
                 HeaderValue::from_static("Bearer realm=\"api\""),
             ));
         }
-        if let Self::Throttled { retry_after_secs } = self {
-            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        match self {
+            Self::Throttled { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, allow.as_str()));
+            }
+            _ => {}
         }
         match self {
             Self::Validation(fields) => response.json(fields),

@@ -13,8 +13,6 @@ use super::shapes::{
 };
 use crate::domain::room::parse_title;
 use crate::domain::{Room, RoomId, RoomKind, RoomName, User, UserId};
-use crate::frontend::access::room_for;
-use crate::frontend::groups::{self, create_group};
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
@@ -32,7 +30,7 @@ async fn group_out(state: &AppState, room: Room) -> Result<GroupOut, ApiError> {
 pub async fn visible_room(state: &AppState, raw: &str, user: &User) -> Result<Room, ApiError> {
     let id = raw.parse::<i64>().map_err(|_| ApiError::NotFound)?;
     let room = state.storage.room_by_id(RoomId(id)).await?;
-    Ok(room_for(state, room.name.as_str(), user).await?)
+    Ok(state.chat.room_for(room.name.as_str(), user).await?)
 }
 
 /// The room with id `raw` when `user` administers it: 404 when they may not see it, 403
@@ -221,7 +219,10 @@ pub async fn groups_post(
     body: web::Json<JsonObject>,
 ) -> Result<HttpResponse, ApiError> {
     let GroupCreate { title, members } = read_create(&state, body.into_inner()).await?;
-    let room = create_group(&state, &me, &title, members.unwrap_or_default()).await?;
+    let room = state
+        .chat
+        .create_group(&me, &title, members.unwrap_or_default())
+        .await?;
     tracing::info!(room = %room.name.as_str(), "group created over the api");
     Ok(HttpResponse::Created().json(group_out(&state, room).await?))
 }
@@ -281,7 +282,7 @@ pub async fn group_put(
     let GroupUpdate { title, members } = read_update(&state, body.into_inner()).await?;
     // Members first: the one change that can still be refused (a user deleted meanwhile).
     if let Some(members) = members {
-        groups::replace_members(&state, room.id, members).await?;
+        state.chat.replace_members(room.id, members).await?;
     }
     if let Some(title) = title {
         room = state.storage.rename_room(room.id, title).await?;
@@ -312,7 +313,7 @@ pub async fn group_delete(
     ApiUser(me): ApiUser,
 ) -> Result<HttpResponse, ApiError> {
     let room = administered_room(&state, &path, &me).await?;
-    groups::delete_room(&state, room.id).await?;
+    state.chat.delete_room(room.id).await?;
     tracing::info!(room = %room.name.as_str(), "group deleted over the api");
     Ok(HttpResponse::NoContent().finish())
 }

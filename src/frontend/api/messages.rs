@@ -11,18 +11,15 @@ use super::groups::visible_room;
 use super::pagination::Cursor;
 use super::shapes::{CursorPage, ErrorDetail, FieldErrors, MessageCreate, MessageOut, MessagePage};
 use crate::domain::{MessageId, Room, StoredMessage};
-use crate::frontend::messaging::{PostError, post_message};
+use crate::frontend::service::messages::PostError;
 use crate::frontend::state::AppState;
 
 /// A request body read field by field (see `tokens`).
 type JsonObject = serde_json::Map<String, Value>;
 
-fn open(state: &AppState, room: &Room, message: &StoredMessage) -> Result<MessageOut, ApiError> {
-    let body = state
-        .sealer
-        .open_text(&message.body)
-        .map_err(|e| ApiError::Internal(format!("message {} does not open: {e}", message.id.0)))?;
-    Ok(MessageOut::new(room.name.as_str(), message, body))
+fn open(state: &AppState, room: &Room, message: &StoredMessage) -> MessageOut {
+    let view = state.chat.open(message);
+    MessageOut::new(room.name.as_str(), message, view.body)
 }
 
 /// `POST`'s body as the type the document describes; the body's length is checked when
@@ -109,7 +106,7 @@ pub async fn messages_get(
     let results = page
         .iter()
         .map(|m| open(&state, &room, m))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Vec<_>>();
     Ok(HttpResponse::Ok().json(MessagePage(CursorPage::new(
         &request, next, previous, results,
     ))))
@@ -143,7 +140,9 @@ pub async fn messages_post(
 ) -> Result<HttpResponse, ApiError> {
     let room = visible_room(&state, &path, &me).await?;
     let MessageCreate { body: raw } = read_message(body.into_inner())?;
-    let (stored, view) = post_message(&state, &room, &me, &raw)
+    let (stored, view) = state
+        .chat
+        .post_message(&room, &me, &raw)
         .await
         .map_err(|e| match e {
             PostError::Invalid(problem) => ApiError::field("body", &problem),
@@ -179,5 +178,5 @@ pub async fn message_get(
     let room = visible_room(&state, &group, &me).await?;
     let id = id.parse::<i64>().map_err(|_| ApiError::NotFound)?;
     let message = state.storage.message_by_id(room.id, MessageId(id)).await?;
-    Ok(HttpResponse::Ok().json(open(&state, &room, &message)?))
+    Ok(HttpResponse::Ok().json(open(&state, &room, &message)))
 }

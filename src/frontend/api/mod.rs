@@ -8,7 +8,6 @@ pub mod cors;
 pub mod docs;
 pub mod error;
 pub mod groups;
-pub mod jwt;
 pub mod link;
 pub mod messages;
 pub mod openapi;
@@ -24,11 +23,14 @@ use governor::DefaultKeyedRateLimiter;
 
 use crate::config::ApiSettings;
 use crate::domain::UserId;
+use crate::frontend::auth::jwt::Jwt;
 use crate::frontend::limits;
+use crate::frontend::state::AppState;
 
 /// What the API adds to the app state; registered as its own `web::Data`.
 pub struct ApiState {
-    pub jwt: jwt::Jwt,
+    /// Also registered on its own, for the JSON WebSocket's programs.
+    pub jwt: actix_web::web::Data<Jwt>,
     /// `POST /api/token/` and `/api/token/refresh/` per IP.
     pub token_limit: DefaultKeyedRateLimiter<IpAddr>,
     /// Every authenticated request, per user.
@@ -43,7 +45,7 @@ pub struct ApiState {
 impl ApiState {
     pub fn new(secret: &[u8], settings: &ApiSettings, max_body: usize) -> Self {
         Self {
-            jwt: jwt::Jwt::new(secret, settings),
+            jwt: actix_web::web::Data::new(Jwt::new(secret, settings)),
             token_limit: limits::keyed_per_minute(settings.token_per_minute),
             user_limit: limits::keyed_per_minute(settings.requests_per_minute),
             page_size: settings.page_size,
@@ -54,9 +56,17 @@ impl ApiState {
 }
 
 /// `scheme://host/path` of this request, for `next`/`previous` links as DRF writes them.
+/// The host comes from the request only when it is one of this site's origins (as Django's
+/// `ALLOWED_HOSTS` checks it); a forged `Host` or `X-Forwarded-Host` gets the primary origin,
+/// so no answer links to another site.
 fn absolute_path(request: &HttpRequest) -> String {
     let info = request.connection_info();
-    format!("{}://{}{}", info.scheme(), info.host(), request.path())
+    let asked = format!("{}://{}", info.scheme(), info.host());
+    let origin = match request.app_data::<actix_web::web::Data<AppState>>() {
+        Some(state) if !state.origins.allows(&asked) => state.origins.primary().to_owned(),
+        _ => asked,
+    };
+    format!("{origin}{}", request.path())
 }
 
 /// Any `/api/…` path that names nothing: DRF's 404, in JSON like every API answer.

@@ -123,7 +123,7 @@ mod tests {
         Author, MessageId, Room, RoomId, RoomKind, RoomName, Sealed, StoredMessage, User, UserId,
     };
     use crate::frontend::api::shapes::{CursorPage, Page};
-    use crate::frontend::wire::message_json;
+    use crate::frontend::present::wire::message_json;
 
     fn schema(name: &str) -> Value {
         let doc = serde_json::to_value(document()).unwrap_or_default();

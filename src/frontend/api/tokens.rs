@@ -8,11 +8,11 @@ use serde_json::Value;
 
 use super::ApiState;
 use super::error::{ApiError, required_string};
-use super::jwt::TokenType;
 use super::shapes::{ErrorDetail, FieldErrors, RefreshRequest, TokenPair, TokenRequest};
 use crate::config::EmailVerification;
 use crate::domain::{User, UserId};
 use crate::frontend::auth::credentials::{Verdict, check_credentials};
+use crate::frontend::auth::jwt::{self, TokenType};
 use crate::frontend::limits;
 use crate::frontend::limits::client_ip;
 use crate::frontend::state::AppState;
@@ -156,7 +156,7 @@ pub async fn token_refresh_post(
     respond(&api, &user, refresh.token)
 }
 
-fn sign(api: &ApiState, kind: TokenType, user: UserId) -> Result<super::jwt::Signed, ApiError> {
+fn sign(api: &ApiState, kind: TokenType, user: UserId) -> Result<jwt::Signed, ApiError> {
     api.jwt
         .sign(kind, user)
         .map_err(|e| ApiError::Internal(e.to_string()))

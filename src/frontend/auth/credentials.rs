@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use actix_web::web;
 
+use crate::audit;
 use crate::crypto;
 use crate::domain::User;
-use crate::frontend::audit;
 use crate::frontend::error::AppError;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
@@ -51,7 +51,7 @@ pub async fn check_credentials(
             format!("refused during back-off, {}s left", wait.as_secs().max(1)),
             ip,
         );
-        audit::record(state, entry).await;
+        audit::append(&*state.storage, entry).await;
         return Ok(Verdict::Wait(wait));
     }
     let known = found.as_ref().map(|f| f.user.clone());
@@ -84,7 +84,7 @@ pub async fn check_credentials(
                 format!("failure {failures} in the back-off window"),
                 ip,
             );
-            audit::record(state, entry).await;
+            audit::append(&*state.storage, entry).await;
             Ok(Verdict::Refused)
         }
     }

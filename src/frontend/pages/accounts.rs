@@ -8,21 +8,22 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::base_context;
 use crate::config::EmailVerification;
 use crate::crypto;
 use crate::domain::password::validate_password;
 use crate::domain::{Email, NewUser, User, Username};
-use crate::frontend::admin::registration::{self, SignupGate};
 use crate::frontend::auth::MaybeUser;
 use crate::frontend::auth::credentials::{Verdict, check_credentials};
 use crate::frontend::auth::session_store::{IP_KEY, USER_AGENT_KEY};
 use crate::frontend::error::AppError;
+use crate::frontend::layout::base_context;
 use crate::frontend::limits;
+use crate::frontend::same_site;
+use crate::frontend::service::registration::SignupGate;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
-pub(crate) use super::{FieldErrors, see_other};
+use crate::frontend::layout::{FieldErrors, see_other};
 use crate::frontend::limits::client_ip;
 
 #[derive(Debug, Deserialize)]
@@ -61,16 +62,6 @@ pub struct LoginForm {
     remember: Option<String>,
 }
 
-/// Only same-site paths are followed after log-in, never another host.
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path
-        }
-        _ => "/chat/",
-    }
-}
-
 /// Signs `user` in on this browser: a fresh session key (actix-identity renews it), with
 /// the device and address kept for the sessions list.
 fn sign_in(request: &HttpRequest, session: &Session, user: &User) -> Result<(), AppError> {
@@ -105,7 +96,7 @@ pub async fn signup_get(
         return Ok(see_other("/chat/"));
     }
     let invite = query.invite.as_deref().unwrap_or("").trim().to_owned();
-    let gate = registration::signup_gate(&state, Some(&invite)).await?;
+    let gate = state.chat.signup_gate(Some(&invite)).await?;
     let refusal = match gate {
         SignupGate::Refused(message) => Some(message),
         _ => None,
@@ -150,7 +141,7 @@ pub async fn signup_post(
 ) -> Result<HttpResponse, AppError> {
     limits::check(&state.limits.signup, &client_ip(&request))?;
     let form = form.into_inner();
-    let gate = registration::signup_gate(&state, Some(&form.invite)).await?;
+    let gate = state.chat.signup_gate(Some(&form.invite)).await?;
     if let SignupGate::Refused(message) = gate {
         return signup_refused(&request, &state, &session, message);
     }
@@ -191,7 +182,7 @@ pub async fn signup_post(
         SignupGate::Invite(hash) => match state.storage.create_user_with_invite(hash, new).await {
             // Spent or revoked between the check above and now.
             Err(StorageError::NotFound) => {
-                let message = registration::invite_refusal(&state, hash).await;
+                let message = state.chat.invite_refusal(hash).await;
                 return signup_refused(&request, &state, &session, message);
             }
             other => other,
@@ -260,7 +251,7 @@ pub async fn login_get(
     query: web::Query<NextQuery>,
     MaybeUser(user): MaybeUser,
 ) -> Result<HttpResponse, AppError> {
-    let next = safe_next(query.next.as_deref()).to_owned();
+    let next = same_site::next_or_default(query.next.as_deref());
     if user.is_some() {
         return Ok(see_other(&next));
     }
@@ -278,7 +269,7 @@ pub async fn login_post(
 ) -> Result<HttpResponse, AppError> {
     limits::check(&state.limits.login, &client_ip(&request))?;
     let form = form.into_inner();
-    let next = safe_next(form.next.as_deref()).to_owned();
+    let next = same_site::next_or_default(form.next.as_deref());
     let user = match check_credentials(
         &state,
         &form.login,

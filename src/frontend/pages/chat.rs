@@ -12,12 +12,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Serialize;
 
-use super::base_context;
-use super::view::MessageView;
-use crate::domain::{Room, RoomId, RoomKind, RoomName, StoredMessage, User};
-use crate::frontend::access;
+use crate::domain::{Room, RoomId, RoomKind, RoomName, User};
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
+use crate::frontend::layout::base_context;
 use crate::frontend::state::AppState;
 use crate::storage::RoomSummary;
 
@@ -41,7 +39,7 @@ pub async fn room_get(
     name: web::Path<String>,
     CurrentUser(user): CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let room = access::room_for(&state, &name, &user).await?;
+    let room = state.chat.room_for(&name, &user).await?;
     render_room(&request, &state, &session, &user, room).await
 }
 
@@ -75,7 +73,7 @@ async fn render_room(
     {
         state.storage.mark_read(room.id, user.id, newest.id).await?;
     }
-    let messages = open_messages(state, recent.iter().rev())?;
+    let messages = state.chat.open_all(recent.iter().rev());
     let presence = state.hub.presence(room.id);
     let rooms = room_links(state, user).await?;
     let title = rooms
@@ -143,14 +141,4 @@ impl From<&RoomSummary> for RoomLink {
             unread: 0,
         }
     }
-}
-
-/// Unseals stored messages for display, in the order given.
-pub fn open_messages<'a>(
-    state: &AppState,
-    messages: impl Iterator<Item = &'a StoredMessage>,
-) -> Result<Vec<MessageView>, AppError> {
-    messages
-        .map(|m| Ok(MessageView::new(m, state.sealer.open_text(&m.body)?)))
-        .collect()
 }

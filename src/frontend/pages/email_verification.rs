@@ -11,12 +11,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::FieldErrors;
-use super::base_context;
-use super::password_reset::mail_link;
 use crate::domain::{Email, User};
 use crate::frontend::auth::session_store::hash_key;
 use crate::frontend::error::AppError;
+use crate::frontend::layout::FieldErrors;
+use crate::frontend::layout::base_context;
 use crate::frontend::limits;
 use crate::frontend::limits::client_ip;
 use crate::frontend::state::AppState;
@@ -27,16 +26,17 @@ const VERIFY_VALID_FOR: chrono::Duration = chrono::Duration::days(3);
 
 /// Mails `user` a fresh confirmation link; failures are logged.
 pub(crate) async fn send_verification(state: &AppState, user: &User) {
-    mail_link(
-        state,
-        user,
-        TokenPurpose::VerifyEmail,
-        VERIFY_VALID_FOR,
-        "/accounts/confirm-email/",
-        "mail/verify_email.txt",
-        "Confirm your email address for Hearth",
-    )
-    .await;
+    state
+        .account_mail
+        .send_link(
+            user,
+            TokenPurpose::VerifyEmail,
+            VERIFY_VALID_FOR,
+            "/accounts/confirm-email/",
+            "mail/verify_email.txt",
+            "Confirm your email address for Hearth",
+        )
+        .await;
 }
 
 #[derive(Debug, Deserialize)]

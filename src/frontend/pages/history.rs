@@ -6,9 +6,8 @@ use actix_web::{HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::chat::{open_messages, room_links};
+use super::chat::room_links;
 use crate::domain::MessageId;
-use crate::frontend::access;
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
 use crate::frontend::state::AppState;
@@ -29,7 +28,7 @@ pub async fn history_get(
     query: web::Query<HistoryQuery>,
     CurrentUser(user): CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let room = access::room_for(&state, &name, &user).await?;
+    let room = state.chat.room_for(&name, &user).await?;
     let before = query
         .before
         .as_deref()
@@ -45,7 +44,7 @@ pub async fn history_get(
         .await?;
     let more = older.len() as u64 > page;
     older.truncate(page as usize);
-    let messages = open_messages(&state, older.iter().rev())?;
+    let messages = state.chat.open_all(older.iter().rev());
     let html = state.templates.render(
         "partials/history_page.html",
         context! {

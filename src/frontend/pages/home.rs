@@ -3,9 +3,10 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{base_context, chat};
+use super::chat;
 use crate::frontend::auth::MaybeUser;
 use crate::frontend::error::AppError;
+use crate::frontend::layout::base_context;
 use crate::frontend::state::AppState;
 
 /// `GET /`

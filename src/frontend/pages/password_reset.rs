@@ -1,76 +1,23 @@
 //! `/accounts/password/reset/…`: a reset link by mail, single-use, valid for an hour; using
-//! it sets the password and signs out every session of the account. Also the single-use
-//! token helpers the email confirmation links share.
+//! it sets the password and signs out every session of the account.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::Utc;
 use minijinja::{Value, context};
-use rand::RngCore;
 use serde::Deserialize;
 
-use super::FieldErrors;
-use super::base_context;
 use crate::crypto;
+use crate::domain::Email;
 use crate::domain::password::validate_password;
-use crate::domain::{Email, User};
 use crate::frontend::auth::session_store::hash_key;
 use crate::frontend::error::AppError;
+use crate::frontend::layout::FieldErrors;
+use crate::frontend::layout::base_context;
 use crate::frontend::limits;
 use crate::frontend::limits::client_ip;
 use crate::frontend::state::AppState;
 use crate::storage::{StorageError, TokenPurpose};
-
-/// How long a reset link works.
-const RESET_VALID_FOR: chrono::Duration = chrono::Duration::hours(1);
-
-/// A fresh random token (32 bytes, url-safe base64) and the hash storage keeps of it.
-pub(crate) fn new_token() -> (String, String) {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
-    let hash = hash_key(&token);
-    (token, hash)
-}
-
-/// Records a new token of `purpose` for `user` and mails `user` its link, made from
-/// `path_prefix` + token. Failures are logged: the person sees the same page either way.
-pub(crate) async fn mail_link(
-    state: &AppState,
-    user: &User,
-    purpose: TokenPurpose,
-    valid_for: chrono::Duration,
-    path_prefix: &str,
-    template: &str,
-    subject: &str,
-) {
-    let (token, hash) = new_token();
-    if let Err(error) = state
-        .storage
-        .account_token_create(&hash, user.id, purpose, Utc::now() + valid_for)
-        .await
-    {
-        tracing::error!(%error, user = %user.id, "account token could not be stored");
-        return;
-    }
-    let link = format!("{}{path_prefix}{token}/", state.origins.primary());
-    let body = match state.templates.render(
-        template,
-        context! { username => &user.username, link => link, hours => valid_for.num_hours() },
-    ) {
-        Ok(body) => body,
-        Err(error) => {
-            tracing::error!(%error, template, "mail could not be rendered");
-            return;
-        }
-    };
-    if let Err(error) = state.mailer.send(&user.email, subject, body).await {
-        tracing::error!(%error, user = %user.id, subject, "mail could not be sent");
-    }
-}
 
 #[derive(Debug, Deserialize)]
 pub struct ResetRequestForm {
@@ -150,22 +97,7 @@ async fn send_reset_link(state: &AppState, email: &Email) {
             return;
         }
     };
-    mail_reset_link(state, &user).await;
-}
-
-/// Mails `user` a fresh single-use reset link; failures are logged. The admin pages send
-/// the same link the reset page does.
-pub(crate) async fn mail_reset_link(state: &AppState, user: &User) {
-    mail_link(
-        state,
-        user,
-        TokenPurpose::Reset,
-        RESET_VALID_FOR,
-        "/accounts/password/reset/key/",
-        "mail/password_reset.txt",
-        "Reset your Hearth password",
-    )
-    .await;
+    state.account_mail.send_reset_link(&user).await;
 }
 
 /// The key page in one of its states: `form`, `invalid` or `done`.

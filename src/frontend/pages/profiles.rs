@@ -10,14 +10,15 @@ use minijinja::value::merge_maps;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::files::{UploadError, read_upload};
-use super::view::{UserView, iso};
-use super::{FieldErrors, base_context};
+use super::upload_form::{read_upload, refusal};
 use crate::domain::{Bio, DisplayName, ProfileUpdate, User, Username};
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
+use crate::frontend::layout::{FieldErrors, base_context};
+use crate::frontend::present::templates::is_htmx;
+use crate::frontend::present::view::{UserView, iso};
+use crate::frontend::service::uploads::UploadError;
 use crate::frontend::state::AppState;
-use crate::frontend::templates::is_htmx;
 use crate::media;
 
 #[derive(Debug, Deserialize)]
@@ -132,11 +133,6 @@ pub async fn profile_edit_post(
         .finish())
 }
 
-/// The public address of the avatar stored as `name`.
-pub fn avatar_url(name: &str) -> String {
-    format!("/media/avatars/{name}")
-}
-
 /// `POST /profile/avatar/` (multipart, through htmx): replaces one's avatar with the image
 /// sent, re-encoded as a square PNG. A refused upload changes nothing.
 #[tracing::instrument(skip_all, fields(user = %me.id))]
@@ -150,7 +146,7 @@ pub async fn avatar_post(
     let max = state.settings.accounts.max_avatar_bytes;
     let upload = match read_upload(payload, "avatar", max).await {
         Ok(upload) => upload,
-        Err(e) => return Ok(e.respond(&request, TARGET)),
+        Err(e) => return Ok(refusal(&e, &request, TARGET)),
     };
     let bytes = upload.bytes;
     // Decoding and resizing is CPU work: off the async workers.
@@ -165,7 +161,7 @@ pub async fn avatar_post(
     .map_err(|e| AppError::Internal(format!("avatar worker: {e}")))?;
     let png = match converted {
         Ok(png) => png,
-        Err(e) => return Ok(e.respond(&request, TARGET)),
+        Err(e) => return Ok(refusal(&e, &request, TARGET)),
     };
     state.storage.replace_avatar(me.id, png, "png").await?;
     let to = format!("/profile/{}/", me.username);

@@ -8,14 +8,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::view::UserView;
-use super::{base_context, see_other};
 use crate::domain::room::parse_title;
 use crate::domain::{Room, RoomKind, User, Username};
-use crate::frontend::access;
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
-use crate::frontend::groups;
+use crate::frontend::layout::{base_context, see_other};
+use crate::frontend::present::view::UserView;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
@@ -46,7 +44,7 @@ fn settings_location(room: &Room) -> String {
 
 /// The group called `name` if `user` is in it; settings exist for groups only.
 async fn group_for(state: &AppState, name: &str, user: &User) -> Result<Room, AppError> {
-    let room = access::room_for(state, name, user).await?;
+    let room = state.chat.room_for(name, user).await?;
     if room.kind == RoomKind::Group {
         Ok(room)
     } else {
@@ -185,7 +183,7 @@ pub async fn member_remove_post(
             "The admin stays in the group; delete it instead.".into(),
         ));
     }
-    groups::remove_member(&state, room.id, member.id).await?;
+    state.chat.remove_member(room.id, member.id).await?;
     Ok(see_other(settings_location(&room)))
 }
 
@@ -202,7 +200,7 @@ pub async fn leave_post(
             "The admin cannot leave; delete the group instead.".into(),
         ));
     }
-    groups::remove_member(&state, room.id, me.id).await?;
+    state.chat.remove_member(room.id, me.id).await?;
     Ok(see_other("/chat/"))
 }
 
@@ -214,7 +212,7 @@ pub async fn delete_post(
     CurrentUser(me): CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let room = administered_group(&state, &name, &me).await?;
-    groups::delete_room(&state, room.id).await?;
+    state.chat.delete_room(room.id).await?;
     Ok(see_other("/chat/"))
 }
 

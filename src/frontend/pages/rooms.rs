@@ -6,12 +6,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::{base_context, see_other};
 use crate::domain::room::parse_title;
 use crate::domain::{RoomName, Username};
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
-use crate::frontend::groups::create_group;
+use crate::frontend::layout::{base_context, see_other};
 use crate::frontend::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -76,6 +75,6 @@ pub async fn new_group_post(
             );
         }
     };
-    let room = create_group(&state, &me, &title, Vec::new()).await?;
+    let room = state.chat.create_group(&me, &title, Vec::new()).await?;
     Ok(see_other(room_location(&room.name)))
 }

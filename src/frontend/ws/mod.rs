@@ -16,22 +16,15 @@
 //! rooms (for the sidebar). A socket also moves its person's read mark up to what it
 //! relayed, at most every 2 s.
 
-mod events;
 mod protocol;
 mod session;
-
-pub use events::{
-    render_activity, render_deleted, render_edited, render_message, render_presence, render_typing,
-};
 
 use actix_identity::Identity;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::UserId;
-use crate::frontend::access;
-use crate::frontend::api::ApiState;
-use crate::frontend::api::jwt::TokenType;
+use crate::frontend::auth::jwt::{Jwt, TokenType};
 use crate::frontend::error::AppError;
 use crate::frontend::origin::AllowedOrigins;
 use crate::frontend::state::AppState;
@@ -56,11 +49,10 @@ fn presented_token<'a>(request: &'a HttpRequest, query: &'a WsQuery) -> Option<&
 
 /// The user behind a program's access token; any flaw in the token is a 401.
 fn token_user(request: &HttpRequest, token: &str) -> Result<UserId, AppError> {
-    let api = request
-        .app_data::<web::Data<ApiState>>()
-        .ok_or_else(|| AppError::Internal("api state missing".into()))?;
-    api.jwt
-        .verify(token, TokenType::Access)
+    let jwt = request
+        .app_data::<web::Data<Jwt>>()
+        .ok_or_else(|| AppError::Internal("jwt keys missing".into()))?;
+    jwt.verify(token, TokenType::Access)
         .map(|claims| UserId(claims.user_id))
         .map_err(|_| AppError::Unauthorized)
 }
@@ -96,7 +88,7 @@ pub async fn chatroom_ws(
         Ok(user) if user.is_active => user,
         _ => return Err(AppError::Unauthorized),
     };
-    let room = access::room_for(&state, &name, &user).await?;
+    let room = state.chat.room_for(&name, &user).await?;
     let format = match query.format.as_deref() {
         Some("json") => Format::Json,
         None | Some("html") => Format::Html,

@@ -1,8 +1,12 @@
-//! The wire: what clients send, parsed into commands.
+//! The wire: what clients send, parsed into commands, and the refusals sent back.
 
+use bytestring::ByteString;
+use minijinja::context;
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::domain::MessageId;
+use crate::frontend::present::templates::Templates;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -110,6 +114,22 @@ pub fn parse(text: &str) -> Result<Command, Refusal> {
             format!("Unknown type {other:?}."),
         )),
     }
+}
+
+/// A refusal, for the one socket that caused it.
+pub fn render_refusal(templates: &Templates, refusal: &Refusal, json_format: bool) -> ByteString {
+    if json_format {
+        return json!({ "type": "error", "code": refusal.code, "detail": refusal.detail })
+            .to_string()
+            .into();
+    }
+    templates
+        .render(
+            "partials/ws_error_oob.html",
+            context! { code => refusal.code, detail => refusal.detail.clone() },
+        )
+        .unwrap_or_default()
+        .into()
 }
 
 #[cfg(test)]

@@ -10,14 +10,11 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{broadcast, mpsc};
 
-use super::events::{render_message, render_refusal, render_typing};
-use super::protocol::{Command, Format, Refusal, parse};
+use super::protocol::{Command, Format, Refusal, parse, render_refusal};
 use crate::domain::{MessageId, Room, RoomKind, StoredMessage, User};
 use crate::frontend::limits;
-use crate::frontend::messaging::{
-    ChangeError, PostError, QueuedPost, delete_message, edit_message, queue_post as queue_message,
-};
-use crate::frontend::pages::view::MessageView;
+use crate::frontend::present::events::{render_message, render_typing};
+use crate::frontend::service::messages::{ChangeError, PostError, QueuedPost};
 use crate::frontend::state::AppState;
 use crate::hub::{Ejection, Events, Notice, RoomEvent};
 
@@ -294,8 +291,8 @@ fn mark_read_now(conn: &Arc<Connection>, seen: &mut Tracking) {
     }
     seen.marked = seen.read_up_to;
     conn.state
-        .read_marks
-        .mark(conn.room.id, conn.user.id, seen.read_up_to);
+        .chat
+        .mark_read(conn.room.id, conn.user.id, seen.read_up_to);
 }
 
 /// Messages a socket sent that wait for storage; beyond this it is told to slow down.
@@ -458,12 +455,7 @@ async fn still_member(conn: &Connection) -> Result<(), Refusal> {
     if conn.room.kind == RoomKind::Public {
         return Ok(());
     }
-    match conn
-        .state
-        .storage
-        .is_member(conn.room.id, conn.user.id)
-        .await
-    {
+    match conn.state.chat.may_enter(&conn.room, &conn.user).await {
         Ok(true) => Ok(()),
         _ => Err(Refusal::new(
             "not_member",
@@ -475,7 +467,9 @@ async fn still_member(conn: &Connection) -> Result<(), Refusal> {
 /// Queues a new message; nothing is stored when it is refused.
 async fn queue_post(conn: &Connection, raw: &str) -> Result<QueuedPost, Refusal> {
     still_member(conn).await?;
-    queue_message(&conn.state, &conn.room, &conn.user, raw)
+    conn.state
+        .chat
+        .queue_post(&conn.room, &conn.user, raw)
         .await
         .map_err(post_refusal)
 }
@@ -492,10 +486,10 @@ fn post_refusal(error: PostError) -> Refusal {
 /// Carries out an edit or a delete; nothing changes when it is refused.
 async fn store_change(conn: &Connection, change: Change) -> Result<(), Refusal> {
     still_member(conn).await?;
-    let (state, room, user) = (&conn.state, &conn.room, &conn.user);
+    let (chat, room, user) = (&conn.state.chat, &conn.room, &conn.user);
     let changed = match change {
-        Change::Edit(id, raw) => edit_message(state, room, user, id, &raw).await.map(|_| ()),
-        Change::Delete(id) => delete_message(state, room, user, id).await,
+        Change::Edit(id, raw) => chat.edit_message(room, user, id, &raw).await.map(|_| ()),
+        Change::Delete(id) => chat.delete_message(room, user, id).await,
     };
     changed.map_err(|error| match error {
         ChangeError::Invalid(detail) => Refusal::new("invalid", detail),
@@ -547,14 +541,7 @@ fn render_one(
     conn: &Connection,
     message: &StoredMessage,
 ) -> Result<bytestring::ByteString, Refusal> {
-    let body = conn.state.sealer.open_text(&message.body).map_err(|_| {
-        tracing::error!(
-            message = message.id.0,
-            "stored message does not open with any key"
-        );
-        Refusal::new("unavailable", "A stored message could not be read.")
-    })?;
-    let view = MessageView::new(message, body);
+    let view = conn.state.chat.open(message);
     let event = render_message(
         &conn.state.templates,
         conn.room.name.as_str(),

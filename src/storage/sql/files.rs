@@ -52,9 +52,15 @@ impl SqlStorage {
         self.dirs = Some(dirs.clone());
         let weak = Arc::downgrade(&dirs);
         let sweeper = self.clone_without_dirs();
-        tokio::spawn(sweep(sweeper, weak.clone()));
+        let swept = weak.clone();
+        crate::supervise::spawn("file sweeper", move || {
+            sweep(sweeper.clone_without_dirs(), swept.clone())
+        });
         if self.db.get_database_backend() == DbBackend::Sqlite {
-            tokio::spawn(super::checkpoint::run(self.db.clone(), weak));
+            let db = self.db.clone();
+            crate::supervise::spawn("checkpoint", move || {
+                super::checkpoint::run(db.clone(), weak.clone())
+            });
         }
         Ok(self)
     }

@@ -1,11 +1,11 @@
 //! `/api/groups/{id}/messages/`: the message object (the one the JSON WebSocket sends too,
-//! so it lives in `frontend::wire`), its page and the body that posts one.
+//! so it lives in `frontend::present::wire`), its page and the body that posts one.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::pages::CursorPage;
-pub use crate::frontend::wire::{Author, MessageOut};
+pub use crate::frontend::present::wire::{Author, MessageOut};
 
 // DRF's cursor envelope of messages, named for the document like `UserPage`.
 #[derive(Debug, Serialize, ToSchema)]

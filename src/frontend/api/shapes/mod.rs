@@ -3,7 +3,7 @@
 //! document cannot drift from the answers. Nothing here knows about requests or storage
 //! beyond turning a domain value into its shape.
 //!
-//! The message object is `frontend::wire::MessageOut`, shared with the JSON WebSocket.
+//! The message object is `frontend::present::wire::MessageOut`, shared with the JSON WebSocket.
 
 pub mod errors;
 pub mod groups;

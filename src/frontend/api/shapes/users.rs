@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::pages::Page;
 use crate::domain::{User, UserId};
-use crate::frontend::pages::profiles::avatar_url;
+use crate::frontend::present::media::avatar_url;
 
 /// An account's public fields; `email` only in one's own detail.
 #[derive(Debug, Serialize, ToSchema)]

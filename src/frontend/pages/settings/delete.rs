@@ -15,11 +15,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::{Outcome, check_current_password, settings_page};
-use crate::frontend::audit;
+use crate::audit;
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
+use crate::frontend::layout::see_other;
 use crate::frontend::limits::client_ip;
-use crate::frontend::pages::see_other;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
@@ -65,8 +65,8 @@ pub async fn delete_post(
         Err(e) => return Err(e.into()),
     }
     tracing::info!("account deleted");
-    audit::record(
-        &state,
+    audit::append(
+        &*state.storage,
         audit::security_event(
             "account.delete",
             None,

@@ -11,15 +11,15 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::{Outcome, check_current_password, settings_page};
+use crate::audit;
 use crate::config::EmailVerification;
 use crate::domain::{Email, User};
-use crate::frontend::audit;
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::auth::session_store::hash_key;
 use crate::frontend::error::AppError;
+use crate::frontend::layout::base_context;
 use crate::frontend::limits::client_ip;
-use crate::frontend::pages::base_context;
-use crate::frontend::pages::password_reset::new_token;
+use crate::frontend::service::account_mail::new_token;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 
@@ -116,8 +116,8 @@ pub async fn email_post(
         state.settings.accounts.email_verification == EmailVerification::None,
     );
     tracing::info!("email address change requested");
-    audit::record(
-        &state,
+    audit::append(
+        &*state.storage,
         audit::security_event(
             "account.email_change",
             Some(&user),

@@ -15,14 +15,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Serialize;
 
-use super::FieldErrors;
-use super::base_context;
 use crate::config::EmailVerification;
 use crate::crypto;
 use crate::domain::User;
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::auth::session_store::hash_key;
 use crate::frontend::error::AppError;
+use crate::frontend::layout::FieldErrors;
+use crate::frontend::layout::base_context;
 use crate::frontend::state::AppState;
 
 pub use delete::delete_post;

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::current_key_hash;
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
-use crate::frontend::pages::see_other;
+use crate::frontend::layout::see_other;
 use crate::frontend::state::AppState;
 use crate::storage::StorageError;
 

@@ -7,8 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::{Outcome, check_current_password, settings_page};
+use crate::audit;
 use crate::domain::Username;
-use crate::frontend::audit;
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
 use crate::frontend::limits::client_ip;
@@ -67,8 +67,8 @@ pub async fn username_post(
         Err(e) => return Err(e.into()),
     };
     tracing::info!("username changed");
-    audit::record(
-        &state,
+    audit::append(
+        &*state.storage,
         audit::security_event(
             "account.username_change",
             Some(&renamed),

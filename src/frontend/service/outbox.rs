@@ -9,12 +9,12 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::domain::{NewMessage, Room, RoomKind, StoredMessage};
-use crate::frontend::pages::view::MessageView;
-use crate::frontend::templates::Templates;
-use crate::frontend::ws::{render_activity, render_message};
+use crate::frontend::present::events::{render_activity, render_message};
+use crate::frontend::present::templates::Templates;
+use crate::frontend::present::view::MessageView;
 use crate::hub::Hub;
 use crate::storage::{Storage, StorageError, StorageResult};
 
@@ -52,10 +52,15 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// Starts the outbox's task on the current runtime; it ends when the outbox is dropped.
+    /// Starts the outbox's task on the current runtime, supervised: a batch that panics
+    /// fails its own senders (none of them is acknowledged), and the task starts again on
+    /// the same queue. It ends when the outbox is dropped.
     pub fn start(delivery: Delivery) -> Self {
         let (queue, incoming) = mpsc::channel(QUEUE);
-        tokio::spawn(run(delivery, incoming));
+        let incoming = Arc::new(Mutex::new(incoming));
+        crate::supervise::spawn("outbox", move || {
+            run(delivery.clone(), Arc::clone(&incoming))
+        });
         Self { queue }
     }
 
@@ -97,7 +102,8 @@ fn stopped() -> StorageError {
     StorageError::Internal("the outbox has stopped".into())
 }
 
-async fn run(delivery: Delivery, mut incoming: mpsc::Receiver<Pending>) {
+async fn run(delivery: Delivery, incoming: Arc<Mutex<mpsc::Receiver<Pending>>>) {
+    let mut incoming = incoming.lock().await;
     let mut batch = Vec::with_capacity(BATCH);
     while incoming.recv_many(&mut batch, BATCH).await > 0 {
         if batch.len() < GATHER_BELOW {
@@ -160,14 +166,6 @@ async fn commit(delivery: &Delivery, batch: Vec<Pending>) {
 }
 
 impl Delivery {
-    pub fn of(state: &crate::frontend::state::AppState) -> Self {
-        Self {
-            hub: Arc::clone(&state.hub),
-            storage: Arc::clone(&state.storage),
-            templates: Arc::clone(&state.templates),
-        }
-    }
-
     /// Publishes `room`'s new messages to its sockets as one publication, in order.
     pub fn publish_new(&self, room: &Room, messages: &[(&StoredMessage, &MessageView)]) {
         let events = messages
@@ -214,4 +212,122 @@ fn by_room(posted: &[(Room, StoredMessage, MessageView)]) -> RoomMessages<'_> {
         }
     }
     rooms
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::*;
+    use crate::crypto::Sealer;
+    use crate::domain::{Email, NewRoom, NewUser, RoomId, RoomName, UserId, Username};
+    use crate::hub::{LocalHub, Notice, Presence, RoomEvent, Subscription};
+    use crate::storage::sql::SqlStorage;
+
+    /// A real hub whose first publication panics, as a bug in rendering or fan-out would.
+    struct FailsOnce {
+        inner: LocalHub,
+        failed: AtomicBool,
+    }
+
+    impl Hub for FailsOnce {
+        fn join(&self, room: RoomId, user: UserId, username: &str) -> Subscription {
+            self.inner.join(room, user, username)
+        }
+        fn publish_all(&self, room: RoomId, events: Vec<RoomEvent>) {
+            if !self.failed.swap(true, Ordering::SeqCst) {
+                panic!("fan-out failed");
+            }
+            self.inner.publish_all(room, events);
+        }
+        fn notify(&self, users: &[UserId], notices: Vec<Notice>) {
+            self.inner.notify(users, notices);
+        }
+        fn presence(&self, room: RoomId) -> Presence {
+            self.inner.presence(room)
+        }
+        fn online_count(&self) -> usize {
+            self.inner.online_count()
+        }
+        fn eject_user(&self, user: UserId) -> usize {
+            self.inner.eject_user(user)
+        }
+        fn eject_from_room(&self, room: RoomId, user: UserId) -> usize {
+            self.inner.eject_from_room(room, user)
+        }
+        fn close_room(&self, room: RoomId) -> usize {
+            self.inner.close_room(room)
+        }
+    }
+
+    #[tokio::test]
+    async fn posting_works_again_after_a_batch_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("db.sqlite3").display()
+        );
+        let storage = SqlStorage::connect(&url).await.unwrap();
+        storage.migrate().await.unwrap();
+        let storage: Arc<dyn Storage> = Arc::new(storage);
+        let room = storage
+            .ensure_room(NewRoom {
+                name: RoomName::public(),
+                title: "Public chat".into(),
+                kind: RoomKind::Public,
+                admin: None,
+            })
+            .await
+            .unwrap();
+        let ann = storage
+            .create_user(NewUser {
+                username: Username::parse("ann").unwrap(),
+                email: Email::parse("ann@example.org").unwrap(),
+                password_hash: "$argon2id$placeholder".into(),
+                is_admin: false,
+            })
+            .await
+            .unwrap();
+        let hub = Arc::new(FailsOnce {
+            inner: LocalHub::new(Box::new(|presence: &Presence| RoomEvent {
+                message_id: None,
+                html: presence.usernames.join(",").into(),
+                json: String::new().into(),
+                from: None,
+            })),
+            failed: AtomicBool::new(false),
+        });
+        let outbox = Outbox::start(Delivery {
+            hub,
+            storage: Arc::clone(&storage),
+            templates: Arc::new(Templates::new()),
+        });
+        let sealer = Sealer::new(&[fernet::Fernet::generate_key()]).unwrap();
+        let new = |text: &str| NewMessage {
+            room: room.id,
+            author: ann.id,
+            body: sealer.seal(text.as_bytes()),
+        };
+
+        let first = outbox
+            .submit(&room, new("lost"), "lost".into())
+            .await
+            .unwrap();
+        assert!(
+            first.committed().await.is_err(),
+            "a batch that failed acknowledges nothing"
+        );
+        let second = outbox
+            .submit(&room, new("saved"), "saved".into())
+            .await
+            .unwrap();
+        let (stored, view) = second
+            .committed()
+            .await
+            .expect("the restarted outbox stores");
+        assert_eq!(view.body, "saved");
+        let newest = storage.messages_before(room.id, None, 1).await.unwrap();
+        assert_eq!(newest[0].id, stored.id);
+    }
 }

@@ -1,15 +1,13 @@
 //! What the server sends: each event rendered once per format, the same bytes then go to
 //! every socket of the room.
 
-use bytestring::ByteString;
 use minijinja::context;
 use serde_json::json;
 
-use super::protocol::Refusal;
 use crate::domain::{MessageId, RoomId, StoredMessage, User};
-use crate::frontend::pages::view::MessageView;
-use crate::frontend::templates::Templates;
-use crate::frontend::wire::message_json;
+use crate::frontend::present::templates::Templates;
+use crate::frontend::present::view::MessageView;
+use crate::frontend::present::wire::message_json;
 use crate::hub::{Notice, Presence, RoomEvent};
 
 /// A new message, for browsers (appended to `#messages`) and programs.
@@ -60,22 +58,6 @@ pub fn render_presence(templates: &Templates, presence: &Presence) -> RoomEvent 
         json: json.to_string().into(),
         from: None,
     }
-}
-
-/// A refusal, for the one socket that caused it.
-pub fn render_refusal(templates: &Templates, refusal: &Refusal, json_format: bool) -> ByteString {
-    if json_format {
-        return json!({ "type": "error", "code": refusal.code, "detail": refusal.detail })
-            .to_string()
-            .into();
-    }
-    templates
-        .render(
-            "partials/ws_error_oob.html",
-            context! { code => refusal.code, detail => refusal.detail.clone() },
-        )
-        .unwrap_or_default()
-        .into()
 }
 
 /// An edited message: browsers replace `#message-{id}` out of band, programs get

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use minijinja::{Environment, Value};
 use rust_embed::RustEmbed;
 
-use super::error::AppError;
+use crate::frontend::error::AppError;
 
 #[derive(RustEmbed)]
 #[folder = "templates/"]

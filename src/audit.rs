@@ -1,8 +1,7 @@
-//! Writing the audit log from request handlers. An entry that cannot be written is logged
+//! Writing the audit log, from request handlers, key rotation and the CLI alike. An entry that cannot be written is logged
 //! and the action goes on: the audit log records actions, it does not gate them.
 
 use crate::domain::User;
-use crate::frontend::state::AppState;
 use crate::storage::Storage;
 use crate::storage::audit::{AuditKind, NewAuditEntry};
 
@@ -47,11 +46,6 @@ pub fn security_event(
 }
 
 /// Appends `entry`; a failure is logged, never returned.
-pub async fn record(state: &AppState, entry: NewAuditEntry) {
-    append(&*state.storage, entry).await;
-}
-
-/// [`record`] for code that holds storage but no request state (key rotation, the CLI).
 pub async fn append(storage: &dyn Storage, entry: NewAuditEntry) {
     let action = entry.action.clone();
     if let Err(error) = storage.audit_append(entry).await {

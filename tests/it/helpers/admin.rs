@@ -1,7 +1,7 @@
 //! What the admin tests share: an admin with a second person, ids read from the database,
 //! and the admin pages' forms.
 
-use crate::helpers::{Client, TestApp, spawn_app};
+use super::{Client, TestApp, spawn_app};
 
 /// A fresh app where `ann` (the first account, so admin) and `bob` are signed in.
 pub async fn admin_and_bob() -> (TestApp, Client, Client) {

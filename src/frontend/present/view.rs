@@ -31,7 +31,7 @@ pub struct UserView {
 impl From<&User> for UserView {
     fn from(user: &User) -> Self {
         let mut view = Self::new(user.id.0, &user.username, user.shown_name());
-        view.avatar = user.avatar.as_deref().map(super::profiles::avatar_url);
+        view.avatar = user.avatar.as_deref().map(super::media::avatar_url);
         view
     }
 }
@@ -72,7 +72,7 @@ pub struct MessageView {
     /// HH:MM UTC, shown until the page's script localises it.
     pub time: String,
     pub edited: bool,
-    pub file: Option<super::files::FileView>,
+    pub file: Option<super::media::FileView>,
 }
 
 impl MessageView {
@@ -96,7 +96,7 @@ impl MessageView {
             created: iso(message.created),
             time: message.created.format("%H:%M").to_string(),
             edited: message.edited.is_some(),
-            file: message.file.as_ref().map(super::files::FileView::from),
+            file: message.file.as_ref().map(super::media::FileView::from),
         }
     }
 }

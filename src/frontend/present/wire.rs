@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
 
+use super::media::file_url;
 use crate::domain::StoredMessage;
-use crate::frontend::pages::files::file_url;
-use crate::frontend::pages::view::iso;
+use crate::frontend::present::view::iso;
 
 /// A message's author.
 // Fields in alphabetical order, as in `MessageOut`.

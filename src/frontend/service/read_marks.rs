@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{Mutex, mpsc};
 
 use crate::domain::{MessageId, RoomId, UserId};
 use crate::storage::Storage;
@@ -23,10 +23,14 @@ pub struct ReadMarks {
 }
 
 impl ReadMarks {
-    /// Starts the writer on the current runtime.
+    /// Starts the writer on the current runtime, supervised (a panic restarts it on the
+    /// same queue).
     pub fn start(storage: Arc<dyn Storage>) -> Self {
         let (queue, marks) = mpsc::channel(QUEUE);
-        tokio::spawn(write_marks(storage, marks));
+        let marks = Arc::new(Mutex::new(marks));
+        crate::supervise::spawn("read marks", move || {
+            write_marks(Arc::clone(&storage), Arc::clone(&marks))
+        });
         Self { queue }
     }
 
@@ -38,7 +42,8 @@ impl ReadMarks {
     }
 }
 
-async fn write_marks(storage: Arc<dyn Storage>, mut marks: mpsc::Receiver<Mark>) {
+async fn write_marks(storage: Arc<dyn Storage>, marks: Arc<Mutex<mpsc::Receiver<Mark>>>) {
+    let mut marks = marks.lock().await;
     let mut every = tokio::time::interval(FLUSH_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -71,5 +76,12 @@ async fn flush(storage: &Arc<dyn Storage>, merged: HashMap<(RoomId, UserId), Mes
         .collect();
     if let Err(error) = storage.mark_read_many(marks).await {
         tracing::warn!(%error, "read marks not saved");
+    }
+}
+
+impl super::Chat {
+    /// Queues `user`'s read mark in `room`, up to `up_to`; written with others soon after.
+    pub fn mark_read(&self, room: RoomId, user: UserId, up_to: MessageId) {
+        self.read_marks.mark(room, user, up_to);
     }
 }

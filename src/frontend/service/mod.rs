@@ -1,0 +1,59 @@
+//! The chat service: what every entrance (pages, API, WebSocket, admin) shares — access
+//! checks, posting through the outbox, editing, groups, read marks, uploads, opening a
+//! stored message. Entrances call it and never each other; it shows things through
+//! `present` and keeps things through `storage` and the `Hub`.
+
+pub mod access;
+pub mod account_mail;
+pub mod groups;
+pub mod messages;
+pub mod outbox;
+pub mod read_marks;
+pub mod registration;
+pub mod uploads;
+
+use std::sync::Arc;
+
+use crate::crypto::Sealer;
+use crate::frontend::present::templates::Templates;
+use crate::hub::Hub;
+use crate::storage::Storage;
+
+use outbox::{Delivery, Outbox};
+use read_marks::ReadMarks;
+
+/// The service's context: only what it uses, so it can be built and reasoned about
+/// without the rest of the app's state.
+pub struct Chat {
+    storage: Arc<dyn Storage>,
+    hub: Arc<dyn Hub>,
+    sealer: Arc<Sealer>,
+    delivery: Delivery,
+    outbox: Outbox,
+    read_marks: ReadMarks,
+}
+
+impl Chat {
+    /// Starts the service's background tasks (the outbox, the read-mark writer) on the
+    /// current runtime, each supervised: one that fails is logged and started again.
+    pub fn start(
+        storage: Arc<dyn Storage>,
+        hub: Arc<dyn Hub>,
+        sealer: Arc<Sealer>,
+        templates: Arc<Templates>,
+    ) -> Self {
+        let delivery = Delivery {
+            hub: Arc::clone(&hub),
+            storage: Arc::clone(&storage),
+            templates,
+        };
+        Self {
+            outbox: Outbox::start(delivery.clone()),
+            read_marks: ReadMarks::start(Arc::clone(&storage)),
+            storage,
+            hub,
+            sealer,
+            delivery,
+        }
+    }
+}

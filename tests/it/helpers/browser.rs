@@ -1,0 +1,352 @@
+//! Real headless Chromium driven over WebDriver (chromedriver + fantoccini).
+//!
+//! Every [`Browser`] starts its own chromedriver in its own process group, with a fresh
+//! Chromium profile, and kills the whole group when dropped, so a failing test never
+//! leaves a browser behind. A missing Chromium or chromedriver fails the test: it is
+//! never skipped (`.ci/run` installs both).
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value as Json, json};
+use tempfile::TempDir;
+
+use super::PASSWORD;
+
+/// How long any wait for the page lasts before the test fails.
+const WAIT: Duration = Duration::from_secs(10);
+/// How long starting chromedriver, or a browser session, may take.
+const START: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(50);
+
+const CHROME_ARGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1200,900",
+];
+
+/// `$var` if set, else `default`; panics (never skips) when the file is not there.
+fn executable(var: &str, default: &str, what: &str) -> PathBuf {
+    let path = PathBuf::from(std::env::var_os(var).unwrap_or_else(|| default.into()));
+    assert!(
+        path.is_file(),
+        "{what} not found at {} (set {var}, or install Debian's chromium and chromium-driver; .ci/run does)",
+        path.display()
+    );
+    path
+}
+
+/// A chromedriver child in its own process group; dropping it kills the group
+/// (chromedriver and every Chromium process it started).
+struct Chromedriver {
+    child: Child,
+    url: String,
+}
+
+impl Chromedriver {
+    fn start() -> Self {
+        let bin = executable("CHROMEDRIVER_BIN", "/usr/bin/chromedriver", "chromedriver");
+        let mut child = Command::new(&bin)
+            .arg("--port=0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        let stdout = child.stdout.take().expect("chromedriver stdout");
+        // Wrap at once so the group is killed even if the port never shows up.
+        let mut driver = Chromedriver {
+            child,
+            url: String::new(),
+        };
+
+        // `--port=0` makes it print "ChromeDriver was started successfully on port N."
+        // Keep draining stdout afterwards so chromedriver never blocks on a full pipe.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split("started successfully on port ").nth(1) {
+                    let port: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    if let Some(tx) = tx.take() {
+                        let _ = tx.send(port);
+                    }
+                }
+            }
+        });
+        let port = rx.recv_timeout(START).unwrap_or_else(|_| {
+            panic!(
+                "chromedriver ({}) did not report its port within {START:?}",
+                bin.display()
+            )
+        });
+        driver.url = format!("http://127.0.0.1:{port}");
+        driver
+    }
+
+    fn kill_group(&self, signal: &str) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args([signal, "--", &group])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        self.kill_group("-TERM");
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Whatever survived SIGTERM (Chromium helpers included) goes now.
+        self.kill_group("-KILL");
+        let _ = self.child.wait();
+    }
+}
+
+/// One headless Chromium with its own chromedriver and profile.
+pub struct Browser {
+    pub client: Client,
+    session_id: String,
+    // Drop order matters: the driver (and Chromium) die before the profile is removed.
+    driver: Chromedriver,
+    _profile: TempDir,
+}
+
+impl Browser {
+    pub async fn launch() -> Self {
+        let chrome = executable("CHROME_BIN", "/usr/bin/chromium", "Chromium");
+        let driver = Chromedriver::start();
+        let profile = tempfile::tempdir().expect("profile dir");
+
+        let mut args: Vec<String> = CHROME_ARGS.iter().map(|a| (*a).to_owned()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": chrome, "args": args },
+            // Console messages (CSP violations included) become readable via `console_errors`.
+            "goog:loggingPrefs": { "browser": "ALL" },
+        });
+        let Json::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = tokio::time::timeout(
+            START,
+            ClientBuilder::new(connector)
+                .capabilities(capabilities)
+                .connect(&driver.url),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("no Chromium session within {START:?}"))
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start a Chromium session ({}): {e}",
+                chrome.display()
+            )
+        });
+        let session_id = client
+            .session_id()
+            .await
+            .expect("session id")
+            .expect("a session id");
+        Browser {
+            client,
+            session_id,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    /// Ends the session cleanly (Chromium quits); dropping instead kills it.
+    pub async fn close(self) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.client.clone().close()).await;
+    }
+
+    pub async fn goto(&self, base: &str, path: &str) {
+        let url = format!("{base}{path}");
+        self.client
+            .goto(&url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+    }
+
+    /// Runs `script` (a function body; `arguments[i]` are `args`) in the page.
+    pub async fn js(&self, script: &str, args: Vec<Json>) -> Json {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Polls `script` until it returns something truthy and returns that; panics with
+    /// `what`, the last answer and where the page is after [`WAIT`].
+    pub async fn wait_js(&self, what: &str, script: &str, args: Vec<Json>) -> Json {
+        let deadline = Instant::now() + WAIT;
+        let mut last: String;
+        loop {
+            // Errors while a page loads ("document unloaded", ...) just mean "not yet".
+            match self.client.execute(script, args.clone()).await {
+                Ok(value) if truthy(&value) => return value,
+                Ok(value) => last = format!("returned {value}"),
+                Err(e) => last = format!("failed: {e}"),
+            }
+            if Instant::now() >= deadline {
+                let url = self
+                    .client
+                    .current_url()
+                    .await
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
+                let body = self
+                    .client
+                    .execute(
+                        "return document.body ? document.body.innerText.slice(0, 600) : ''",
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or_default();
+                panic!(
+                    "timed out after {WAIT:?} waiting until {what}: the probe last {last}\nat {url}\npage text: {body}"
+                );
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    pub async fn wait_for_selector(&self, css: &str) {
+        self.wait_js(
+            &format!("{css} exists"),
+            "return document.querySelector(arguments[0]) !== null;",
+            vec![json!(css)],
+        )
+        .await;
+    }
+
+    pub async fn wait_for_attr(&self, css: &str, attr: &str, value: &str) {
+        self.wait_js(
+            &format!("{css} has {attr}={value:?}"),
+            "var el = document.querySelector(arguments[0]); return !!el && el.getAttribute(arguments[1]) === arguments[2];",
+            vec![json!(css), json!(attr), json!(value)],
+        )
+        .await;
+    }
+
+    pub async fn wait_for_text(&self, css: &str, text: &str) {
+        self.wait_js(
+            &format!("{css} reads {text:?}"),
+            "var el = document.querySelector(arguments[0]); return !!el && el.textContent.trim() === arguments[1];",
+            vec![json!(css), json!(text)],
+        )
+        .await;
+    }
+
+    /// Waits for a finished page load at `path`.
+    pub async fn wait_for_path(&self, path: &str) {
+        self.wait_js(
+            &format!("the page at {path} has loaded"),
+            "return location.pathname === arguments[0] && document.readyState === 'complete';",
+            vec![json!(path)],
+        )
+        .await;
+    }
+
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.find(css)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+    }
+
+    /// Signs `username` up through the real form; lands on /chat/.
+    pub async fn sign_up(&self, base: &str, username: &str) {
+        self.goto(base, "/accounts/signup/").await;
+        self.type_into("#id_username", username).await;
+        self.type_into("#id_email", &format!("{username}@example.org"))
+            .await;
+        self.type_into("#id_password1", PASSWORD).await;
+        self.type_into("#id_password2", PASSWORD).await;
+        self.click(r#"form[action="/accounts/signup/"] button[type=submit]"#)
+            .await;
+        self.wait_for_path("/chat/").await;
+    }
+
+    /// ada and bram, each signed up in their own browser and connected in the public chat.
+    pub async fn ada_and_bram_connected(base: &str) -> (Self, Self) {
+        let (ada, bram) = tokio::join!(Self::launch(), Self::launch());
+        tokio::join!(ada.sign_up(base, "ada"), bram.sign_up(base, "bram"));
+        for browser in [&ada, &bram] {
+            browser
+                .wait_for_attr("#connection-status", "data-connected", "true")
+                .await;
+        }
+        (ada, bram)
+    }
+
+    /// The console's SEVERE entries since the last call (CSP violations, failed loads,
+    /// uncaught exceptions), via chromedriver's log endpoint.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let url = format!("{}/session/{}/se/log", self.driver.url, self.session_id);
+        let answer: Json = reqwest::Client::new()
+            .post(&url)
+            .json(&json!({ "type": "browser" }))
+            .send()
+            .await
+            .expect("chromedriver log endpoint")
+            .json()
+            .await
+            .expect("log entries as JSON");
+        let entries = answer["value"]
+            .as_array()
+            .unwrap_or_else(|| panic!("unexpected log answer: {answer}"));
+        entries
+            .iter()
+            .filter(|e| e["level"] == "SEVERE")
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+fn truthy(value: &Json) -> bool {
+    match value {
+        Json::Null => false,
+        Json::Bool(b) => *b,
+        Json::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        Json::String(s) => !s.is_empty(),
+        Json::Array(_) | Json::Object(_) => true,
+    }
+}
