@@ -1,19 +1,15 @@
 //! `ApiError`: every way an `/api` request can fail, mapped once to HTTP in Django REST
 //! framework's and simplejwt's shapes: `{"detail": …}` (with `"code"` where simplejwt adds
-//! one), field errors as `{"field": ["…"]}`.
-
-use std::collections::BTreeMap;
+//! one), field errors as `{"field": ["…"]}`; both bodies are types of `shapes::errors`.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::shapes::{ErrorDetail, FieldErrors};
 use crate::frontend::error::AppError;
 use crate::storage::StorageError;
-
-/// Field name → messages, as DRF serializers report them.
-pub type FieldErrors = BTreeMap<&'static str, Vec<String>>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -81,18 +77,20 @@ pub enum ApiError {
 impl ApiError {
     /// One field with one message.
     pub fn field(name: &'static str, message: &str) -> Self {
-        Self::Validation(FieldErrors::from([(name, vec![message.to_owned()])]))
+        Self::Validation(FieldErrors::one(name, message.to_owned()))
     }
 
-    fn body(&self) -> Value {
-        match self {
-            Self::AccessTokenInvalid | Self::RefreshTokenInvalid => {
-                json!({"detail": self.to_string(), "code": "token_not_valid"})
-            }
-            Self::Validation(fields) => json!(fields),
-            Self::Internal(_) => json!({"detail": "A server error occurred."}),
-            other => json!({"detail": other.to_string()}),
-        }
+    /// The `{"detail"}` body of every error but `Validation`.
+    fn detail(&self) -> ErrorDetail {
+        let code = match self {
+            Self::AccessTokenInvalid | Self::RefreshTokenInvalid => Some("token_not_valid"),
+            _ => None,
+        };
+        let detail = match self {
+            Self::Internal(_) => "A server error occurred.".to_owned(),
+            other => other.to_string(),
+        };
+        ErrorDetail { code, detail }
     }
 }
 
@@ -167,7 +165,10 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.json(self.body())
+        match self {
+            Self::Validation(fields) => response.json(fields),
+            other => response.json(other.detail()),
+        }
     }
 }
 
@@ -203,6 +204,6 @@ pub fn required_string(
         Some(Value::Number(n)) => return Some(n.to_string()),
         Some(_) => "Not a valid string.",
     };
-    errors.entry(name).or_default().push(problem.to_owned());
+    errors.push(name, problem.to_owned());
     None
 }

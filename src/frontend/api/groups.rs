@@ -2,18 +2,15 @@
 //! paginated; creating a group makes the caller its admin; PUT and DELETE are the admin's.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::Value;
-use utoipa::ToSchema;
 
 use super::ApiState;
 use super::auth::ApiUser;
-use super::error::{ApiError, FieldErrors, required_string};
-use super::openapi::{
-    ErrorDetail, FieldErrors as FieldErrorsDoc, GroupCreate, GroupPage, GroupUpdate,
+use super::error::{ApiError, required_string};
+use super::pagination::page_number;
+use super::shapes::{
+    ErrorDetail, FieldErrors, GroupCreate, GroupOut, GroupPage, GroupUpdate, Page,
 };
-use super::pagination::{Page, page_number};
 use crate::domain::room::parse_title;
 use crate::domain::{Room, RoomId, RoomKind, RoomName, User, UserId};
 use crate::frontend::state::AppState;
@@ -22,41 +19,10 @@ use crate::storage::StorageError;
 /// A request body read field by field (see `tokens`).
 type JsonObject = serde_json::Map<String, Value>;
 
-/// A room: `name` is the slug of URLs and `/ws/chatroom/{name}`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GroupOut {
-    id: i64,
-    name: String,
-    title: String,
-    /// `public`, `group` or `private`.
-    #[schema(value_type = String, example = "group")]
-    kind: &'static str,
-    /// The admin's user id, or null.
-    admin: Option<i64>,
-    /// The members' user ids.
-    members: Vec<i64>,
-    created: DateTime<Utc>,
-}
-
-impl GroupOut {
-    async fn of(state: &AppState, room: Room) -> Result<Self, ApiError> {
-        let members = state
-            .storage
-            .members_of(room.id)
-            .await?
-            .into_iter()
-            .map(|u| u.id.0)
-            .collect();
-        Ok(Self {
-            id: room.id.0,
-            name: room.name.as_str().to_owned(),
-            title: room.title,
-            kind: room.kind.as_str(),
-            admin: room.admin.map(|a| a.0),
-            members,
-            created: room.created,
-        })
-    }
+/// `room` as the API shows it, with its members.
+async fn group_out(state: &AppState, room: Room) -> Result<GroupOut, ApiError> {
+    let members = state.storage.members_of(room.id).await?;
+    Ok(GroupOut::new(room, members.into_iter().map(|u| u.id)))
 }
 
 /// The room with id `raw` when `user` may see it (the one access rule, `access::room_for`);
@@ -98,7 +64,7 @@ async fn read_members(
     value: Option<Value>,
 ) -> Result<Option<Vec<UserId>>, ApiError> {
     let mut refuse = |message: String| {
-        errors.insert("members", vec![message]);
+        errors.push("members", message);
         Ok(None)
     };
     let items = match value {
@@ -147,10 +113,37 @@ fn read_title(errors: &mut FieldErrors, value: Option<Value>) -> Option<String> 
     match parse_title(&raw) {
         Ok(title) => Some(title),
         Err(problem) => {
-            errors.entry("title").or_default().push(problem.0);
+            errors.push("title", problem.0);
             None
         }
     }
+}
+
+/// `POST /api/groups/`'s body as the type the document describes: a title, and members
+/// that exist.
+async fn read_create(state: &AppState, mut body: JsonObject) -> Result<GroupCreate, ApiError> {
+    let mut errors = FieldErrors::new();
+    let title = read_title(&mut errors, body.remove("title"));
+    let members = read_members(state, &mut errors, body.remove("members")).await?;
+    match title.filter(|_| errors.is_empty()) {
+        Some(title) => Ok(GroupCreate { title, members }),
+        None => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// `PUT /api/groups/{id}/`'s body as the type the document describes: either field, or
+/// neither.
+async fn read_update(state: &AppState, mut body: JsonObject) -> Result<GroupUpdate, ApiError> {
+    let mut errors = FieldErrors::new();
+    let title = match body.remove("title") {
+        None => None,
+        present => read_title(&mut errors, present),
+    };
+    let members = read_members(state, &mut errors, body.remove("members")).await?;
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok(GroupUpdate { title, members })
 }
 
 /// `GET /api/groups/`
@@ -195,9 +188,11 @@ pub async fn groups_get(
         .skip(((page - 1) * size) as usize)
         .take(size as usize)
     {
-        results.push(GroupOut::of(&state, room).await?);
+        results.push(group_out(&state, room).await?);
     }
-    Ok(HttpResponse::Ok().json(Page::numbered(&request, count, size, page, results)))
+    Ok(HttpResponse::Ok().json(GroupPage(Page::numbered(
+        &request, count, size, page, results,
+    ))))
 }
 
 /// `POST /api/groups/`
@@ -210,7 +205,7 @@ pub async fn groups_get(
     security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "The room created", body = GroupOut),
-        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrors),
         (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
         (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
         (status = 415, description = "Body neither `application/json` nor `application/fernet`", body = ErrorDetail),
@@ -223,17 +218,13 @@ pub async fn groups_post(
     ApiUser(me): ApiUser,
     body: web::Json<JsonObject>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut body = body.into_inner();
-    let mut errors = FieldErrors::new();
-    let title = read_title(&mut errors, body.remove("title"));
-    let members = read_members(&state, &mut errors, body.remove("members")).await?;
-    let Some(title) = title.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let members = members.unwrap_or_default();
-    let room = state.chat.create_group(&me, &title, members).await?;
+    let GroupCreate { title, members } = read_create(&state, body.into_inner()).await?;
+    let room = state
+        .chat
+        .create_group(&me, &title, members.unwrap_or_default())
+        .await?;
     tracing::info!(room = %room.name.as_str(), "group created over the api");
-    Ok(HttpResponse::Created().json(GroupOut::of(&state, room).await?))
+    Ok(HttpResponse::Created().json(group_out(&state, room).await?))
 }
 
 /// `GET /api/groups/{id}/`
@@ -257,7 +248,7 @@ pub async fn group_get(
     ApiUser(me): ApiUser,
 ) -> Result<HttpResponse, ApiError> {
     let room = visible_room(&state, &path, &me).await?;
-    Ok(HttpResponse::Ok().json(GroupOut::of(&state, room).await?))
+    Ok(HttpResponse::Ok().json(group_out(&state, room).await?))
 }
 
 /// `PUT /api/groups/{id}/`
@@ -271,7 +262,7 @@ pub async fn group_get(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The room as changed", body = GroupOut),
-        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrors),
         (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
         (status = 403, description = "A member acting beyond their rights: not the room's admin", body = ErrorDetail),
         (status = 404, description = "Missing, or not the caller's to see", body = ErrorDetail),
@@ -288,16 +279,7 @@ pub async fn group_put(
     body: web::Json<JsonObject>,
 ) -> Result<HttpResponse, ApiError> {
     let mut room = administered_room(&state, &path, &me).await?;
-    let mut body = body.into_inner();
-    let mut errors = FieldErrors::new();
-    let title = match body.remove("title") {
-        None => None,
-        present => read_title(&mut errors, present),
-    };
-    let members = read_members(&state, &mut errors, body.remove("members")).await?;
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let GroupUpdate { title, members } = read_update(&state, body.into_inner()).await?;
     // Members first: the one change that can still be refused (a user deleted meanwhile).
     if let Some(members) = members {
         state.chat.replace_members(room.id, members).await?;
@@ -305,7 +287,7 @@ pub async fn group_put(
     if let Some(title) = title {
         room = state.storage.rename_room(room.id, title).await?;
     }
-    Ok(HttpResponse::Ok().json(GroupOut::of(&state, room).await?))
+    Ok(HttpResponse::Ok().json(group_out(&state, room).await?))
 }
 
 /// `DELETE /api/groups/{id}/`

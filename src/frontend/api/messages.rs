@@ -6,23 +6,30 @@ use serde_json::Value;
 
 use super::ApiState;
 use super::auth::ApiUser;
-use super::error::{ApiError, FieldErrors, required_string};
+use super::error::{ApiError, required_string};
 use super::groups::visible_room;
-use super::openapi::{
-    ErrorDetail, FieldErrors as FieldErrorsDoc, MessageCreate, MessageOut, MessagePage,
-};
-use super::pagination::{Cursor, CursorPage};
+use super::pagination::Cursor;
+use super::shapes::{CursorPage, ErrorDetail, FieldErrors, MessageCreate, MessageOut, MessagePage};
 use crate::domain::{MessageId, Room, StoredMessage};
-use crate::frontend::present::wire::message_json;
 use crate::frontend::service::messages::PostError;
 use crate::frontend::state::AppState;
 
 /// A request body read field by field (see `tokens`).
 type JsonObject = serde_json::Map<String, Value>;
 
-fn open(state: &AppState, room: &Room, message: &StoredMessage) -> Value {
+fn open(state: &AppState, room: &Room, message: &StoredMessage) -> MessageOut {
     let view = state.chat.open(message);
-    message_json(room.name.as_str(), message, &view.body)
+    MessageOut::new(room.name.as_str(), message, view.body)
+}
+
+/// `POST`'s body as the type the document describes; the body's length is checked when
+/// it is posted, like a message typed in a page.
+fn read_message(mut body: JsonObject) -> Result<MessageCreate, ApiError> {
+    let mut errors = FieldErrors::new();
+    match required_string(&mut errors, "body", body.remove("body")) {
+        Some(body) => Ok(MessageCreate { body }),
+        None => Err(ApiError::Validation(errors)),
+    }
 }
 
 /// One page of `room` at `cursor`, newest first, with the cursors of the pages beside it.
@@ -100,7 +107,9 @@ pub async fn messages_get(
         .iter()
         .map(|m| open(&state, &room, m))
         .collect::<Vec<_>>();
-    Ok(HttpResponse::Ok().json(CursorPage::new(&request, next, previous, results)))
+    Ok(HttpResponse::Ok().json(MessagePage(CursorPage::new(
+        &request, next, previous, results,
+    ))))
 }
 
 /// `POST /api/groups/{id}/messages/`
@@ -114,7 +123,7 @@ pub async fn messages_get(
     security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "The message posted", body = MessageOut),
-        (status = 400, description = "Field errors (a body over 10,000 characters among them), malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 400, description = "Field errors (a body over 10,000 characters among them), malformed JSON, or an `application/fernet` token that does not open", body = FieldErrors),
         (status = 401, description = "No, bad or expired credentials", body = ErrorDetail),
         (status = 404, description = "Missing, or not the caller's to see", body = ErrorDetail),
         (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
@@ -130,10 +139,7 @@ pub async fn messages_post(
     body: web::Json<JsonObject>,
 ) -> Result<HttpResponse, ApiError> {
     let room = visible_room(&state, &path, &me).await?;
-    let mut errors = FieldErrors::new();
-    let Some(raw) = required_string(&mut errors, "body", body.into_inner().remove("body")) else {
-        return Err(ApiError::Validation(errors));
-    };
+    let MessageCreate { body: raw } = read_message(body.into_inner())?;
     let (stored, view) = state
         .chat
         .post_message(&room, &me, &raw)
@@ -142,7 +148,7 @@ pub async fn messages_post(
             PostError::Invalid(problem) => ApiError::field("body", &problem),
             PostError::NotStored => ApiError::Internal(e.to_string()),
         })?;
-    Ok(HttpResponse::Created().json(message_json(room.name.as_str(), &stored, &view.body)))
+    Ok(HttpResponse::Created().json(MessageOut::new(room.name.as_str(), &stored, view.body)))
 }
 
 /// `GET /api/groups/{id}/messages/{msg_id}/`

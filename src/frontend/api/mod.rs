@@ -1,6 +1,7 @@
 //! `/api/…`: the REST API for programs, in Django REST framework's and simplejwt's shapes
 //! so a client of the Django app works unchanged. One file per resource; JWT in `jwt`,
-//! the `ApiUser` extractor in `auth`, JSON errors in `error`.
+//! the `ApiUser` extractor in `auth`, JSON errors in `error`, the JSON shapes (one type
+//! each, for the answers and the OpenAPI document alike) in `shapes`.
 
 pub mod auth;
 pub mod cors;
@@ -11,6 +12,7 @@ pub mod link;
 pub mod messages;
 pub mod openapi;
 pub mod pagination;
+pub mod shapes;
 pub mod tokens;
 pub mod users;
 

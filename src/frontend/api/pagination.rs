@@ -1,23 +1,17 @@
 //! DRF's two paginations: page numbers (`?page=`, users and groups) and an opaque cursor
 //! (`?cursor=`, messages, keyset by message id so a page never shifts under new posts).
+//! The envelopes themselves are `shapes::pages`; this module reads the query and writes
+//! their links.
 
 use actix_web::{HttpRequest, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::absolute_path;
 use super::error::ApiError;
+use super::shapes::{CursorPage, Page};
 use crate::domain::MessageId;
-
-/// DRF's `PageNumberPagination` envelope.
-#[derive(Debug, Serialize)]
-pub struct Page<T> {
-    count: u64,
-    next: Option<String>,
-    previous: Option<String>,
-    results: Vec<T>,
-}
 
 #[derive(Debug, Deserialize)]
 struct PageQuery {
@@ -72,14 +66,6 @@ impl<T> Page<T> {
             results,
         }
     }
-}
-
-/// DRF's `CursorPagination` envelope.
-#[derive(Debug, Serialize)]
-pub struct CursorPage<T> {
-    next: Option<String>,
-    previous: Option<String>,
-    results: Vec<T>,
 }
 
 /// Where a page of a newest-first list starts.

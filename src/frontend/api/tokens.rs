@@ -4,13 +4,11 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Serialize;
 use serde_json::Value;
-use utoipa::ToSchema;
 
 use super::ApiState;
-use super::error::{ApiError, FieldErrors, required_string};
-use super::openapi::{ErrorDetail, FieldErrors as FieldErrorsDoc, RefreshRequest, TokenRequest};
+use super::error::{ApiError, required_string};
+use super::shapes::{ErrorDetail, FieldErrors, RefreshRequest, TokenPair, TokenRequest};
 use crate::config::EmailVerification;
 use crate::domain::{User, UserId};
 use crate::frontend::auth::credentials::{Verdict, check_credentials};
@@ -24,11 +22,25 @@ use crate::storage::StorageError;
 /// refused DRF-style: missing, null, blank or of the wrong type.
 type JsonObject = serde_json::Map<String, Value>;
 
-/// simplejwt's pair: a short-lived access token and a single-use refresh token.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TokenPair {
-    access: String,
-    refresh: String,
+/// `POST /api/token/`'s body as the type the document describes, each missing or unusable
+/// field refused DRF-style.
+fn read_credentials(mut body: JsonObject) -> Result<TokenRequest, ApiError> {
+    let mut errors = FieldErrors::new();
+    let username = required_string(&mut errors, "username", body.remove("username"));
+    let password = required_string(&mut errors, "password", body.remove("password"));
+    match (username, password) {
+        (Some(username), Some(password)) => Ok(TokenRequest { username, password }),
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// `POST /api/token/refresh/`'s body as the type the document describes.
+fn read_refresh(mut body: JsonObject) -> Result<RefreshRequest, ApiError> {
+    let mut errors = FieldErrors::new();
+    match required_string(&mut errors, "refresh", body.remove("refresh")) {
+        Some(refresh) => Ok(RefreshRequest { refresh }),
+        None => Err(ApiError::Validation(errors)),
+    }
 }
 
 /// Middleware on the token endpoints: the per-IP limit is taken before the body is read,
@@ -52,7 +64,7 @@ pub async fn throttle(
     request_body(description = "Credentials as `application/json`, or `application/fernet`: a Fernet token of the same JSON under `api.link_key`, answered the same way", content((TokenRequest = "application/json"), (String = "application/fernet"))),
     responses(
         (status = 200, description = "An access and a refresh token", body = TokenPair),
-        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrors),
         (status = 401, description = "`No active account found with the given credentials`", body = ErrorDetail),
         (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
         (status = 415, description = "Body neither `application/json` nor `application/fernet`", body = ErrorDetail),
@@ -66,13 +78,10 @@ pub async fn token_post(
     api: web::Data<ApiState>,
     body: web::Json<JsonObject>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut body = body.into_inner();
-    let mut errors = FieldErrors::new();
-    let login = required_string(&mut errors, "username", body.remove("username"));
-    let password = required_string(&mut errors, "password", body.remove("password"));
-    let (Some(login), Some(password)) = (login, password) else {
-        return Err(ApiError::Validation(errors));
-    };
+    let TokenRequest {
+        username: login,
+        password,
+    } = read_credentials(body.into_inner())?;
     // The log-in page's check and back-off, shared: a guesser gains nothing by switching.
     let user = match check_credentials(&state, &login, password, client_ip(&request)).await? {
         Verdict::Accepted(user) => user,
@@ -108,7 +117,7 @@ pub async fn token_post(
     request_body(description = "A refresh token as `application/json`, or `application/fernet`: a Fernet token of the same JSON under `api.link_key`, answered the same way", content((RefreshRequest = "application/json"), (String = "application/fernet"))),
     responses(
         (status = 200, description = "A new access and refresh token", body = TokenPair),
-        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrorsDoc),
+        (status = 400, description = "Field errors, malformed JSON, or an `application/fernet` token that does not open", body = FieldErrors),
         (status = 401, description = "`token_not_valid`: malformed, expired, used or revoked", body = ErrorDetail),
         (status = 413, description = "Body over `server.max_body`", body = ErrorDetail),
         (status = 415, description = "Body neither `application/json` nor `application/fernet`", body = ErrorDetail),
@@ -121,11 +130,7 @@ pub async fn token_refresh_post(
     api: web::Data<ApiState>,
     body: web::Json<JsonObject>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut errors = FieldErrors::new();
-    let Some(token) = required_string(&mut errors, "refresh", body.into_inner().remove("refresh"))
-    else {
-        return Err(ApiError::Validation(errors));
-    };
+    let RefreshRequest { refresh: token } = read_refresh(body.into_inner())?;
     let claims = api
         .jwt
         .verify(&token, TokenType::Refresh)

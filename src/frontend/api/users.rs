@@ -1,48 +1,16 @@
 //! `/api/users/`: public fields of accounts, page-number paginated; one's own detail adds
-//! the email. Never a hash, never another person's email.
+//! the email (`shapes::UserOut` decides which fields). Never a hash, never another
+//! person's email.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::ApiState;
 use super::auth::ApiUser;
 use super::error::ApiError;
-use super::openapi::{ErrorDetail, UserPage};
-use super::pagination::{Page, page_number};
-use crate::domain::{User, UserId};
+use super::pagination::page_number;
+use super::shapes::{ErrorDetail, Page, UserOut, UserPage};
+use crate::domain::UserId;
 use crate::frontend::state::AppState;
-
-/// An account's public fields; `email` only in one's own detail.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserOut {
-    id: i64,
-    username: String,
-    display_name: String,
-    avatar: Option<String>,
-    date_joined: DateTime<Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
-}
-
-impl UserOut {
-    /// The public fields; `email` only when `viewer` is the account itself.
-    fn of(user: User, viewer: UserId) -> Self {
-        let own = user.id == viewer;
-        Self {
-            id: user.id.0,
-            username: user.username,
-            display_name: user.display_name,
-            avatar: user
-                .avatar
-                .as_deref()
-                .map(crate::frontend::present::media::avatar_url),
-            date_joined: user.created,
-            email: own.then_some(user.email),
-        }
-    }
-}
 
 /// `GET /api/users/`
 #[utoipa::path(
@@ -73,7 +41,9 @@ pub async fn users_get(
         .into_iter()
         .map(|u| UserOut::of(u, viewer.id))
         .collect();
-    Ok(HttpResponse::Ok().json(Page::numbered(&request, count, size, page, results)))
+    Ok(HttpResponse::Ok().json(UserPage(Page::numbered(
+        &request, count, size, page, results,
+    ))))
 }
 
 /// `GET /api/users/{id}/`

@@ -1,27 +1,150 @@
 //! The JSON shapes programs see, shared by the REST API and the JSON WebSocket so the
-//! two can never drift apart.
+//! two can never drift apart; `/api/schema/` documents these same types.
 
-use serde_json::{Value, json};
+use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
 
 use super::media::file_url;
 use crate::domain::StoredMessage;
 use crate::frontend::present::view::iso;
 
-/// A message object: `{"id","group","author":{"id","username","display_name"},"body",
-/// "file","created","edited"}`; `group` is the room's name, `author` null once the account
-/// is gone, `file` the URL of the file the message carries (null when none).
-pub fn message_json(room_name: &str, message: &StoredMessage, body: &str) -> Value {
-    let author = message
-        .author
-        .as_ref()
-        .map(|a| json!({ "id": a.id, "username": a.username, "display_name": a.display_name }));
-    json!({
-        "id": message.id,
-        "group": room_name,
-        "author": author,
-        "body": body,
-        "file": message.file.as_ref().map(file_url),
-        "created": iso(message.created),
-        "edited": message.edited.map(iso),
-    })
+/// A message's author.
+// Fields in alphabetical order, as in `MessageOut`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Author {
+    pub display_name: String,
+    pub id: i64,
+    pub username: String,
+}
+
+/// A message: `group` is the room's name, `author` null once the account is gone, `file`
+/// the URL of the file the message carries (null when none).
+// Fields in alphabetical order: this object used to be built with `json!`, whose maps sort
+// their keys, and programs comparing bytes (or signing them) see exactly what they saw.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageOut {
+    /// Null when the account is gone.
+    #[schema(required = true)]
+    pub author: Option<Author>,
+    pub body: String,
+    #[serde(serialize_with = "iso_time")]
+    pub created: DateTime<Utc>,
+    /// When it was last edited, or null.
+    #[schema(required = true)]
+    #[serde(serialize_with = "iso_time_or_null")]
+    pub edited: Option<DateTime<Utc>>,
+    /// The file's URL, or null.
+    #[schema(required = true)]
+    pub file: Option<String>,
+    /// The room's name.
+    pub group: String,
+    pub id: i64,
+}
+
+impl MessageOut {
+    /// `message` of the room `room_name`, whose opened text is `body`.
+    pub fn new(room_name: &str, message: &StoredMessage, body: String) -> Self {
+        Self {
+            author: message.author.as_ref().map(|a| Author {
+                display_name: a.display_name.clone(),
+                id: a.id.0,
+                username: a.username.clone(),
+            }),
+            body,
+            created: message.created,
+            edited: message.edited,
+            file: message.file.as_ref().map(file_url),
+            group: room_name.to_owned(),
+            id: message.id.0,
+        }
+    }
+}
+
+/// The message object for `message` of `room_name` with its opened `body`; the JSON
+/// WebSocket's events carry it as their `message`.
+pub fn message_json(room_name: &str, message: &StoredMessage, body: &str) -> MessageOut {
+    MessageOut::new(room_name, message, body.to_owned())
+}
+
+/// Times as the rest of the site writes them (`view::iso`: milliseconds, `Z`), not
+/// chrono's default, which varies its precision with the value.
+fn iso_time<S: Serializer>(time: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&iso(*time))
+}
+
+fn iso_time_or_null<S: Serializer>(
+    time: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => iso_time(time, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::{Author as Writer, FileId, FileRef, MessageId, RoomId, Sealed, UserId};
+
+    fn stored(author: Option<Writer>, file: Option<FileRef>) -> StoredMessage {
+        let created = Utc.with_ymd_and_hms(2026, 11, 2, 9, 30, 5).single();
+        StoredMessage {
+            id: MessageId(41),
+            room: RoomId(3),
+            author,
+            body: Sealed("sealed".into()),
+            created: created.unwrap_or_default(),
+            edited: created.map(|t| t + chrono::Duration::milliseconds(1_250)),
+            file,
+        }
+    }
+
+    /// What `message_json` wrote before it was typed, kept here to compare against.
+    fn as_json_map(room_name: &str, message: &StoredMessage, body: &str) -> String {
+        let author = message
+            .author
+            .as_ref()
+            .map(|a| json!({ "id": a.id, "username": a.username, "display_name": a.display_name }));
+        json!({
+            "id": message.id,
+            "group": room_name,
+            "author": author,
+            "body": body,
+            "file": message.file.as_ref().map(file_url),
+            "created": iso(message.created),
+            "edited": message.edited.map(iso),
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn message_object_writes_the_same_bytes_as_the_json_map_it_replaced() {
+        let ann = Writer {
+            id: UserId(7),
+            username: "ann".into(),
+            display_name: "Ann \"A\" Lee".into(),
+        };
+        let file = FileRef {
+            id: FileId(5),
+            room: RoomId(3),
+            room_name: "g-1".into(),
+            name: "a.png".into(),
+            mime: "image/png".into(),
+            size: 10,
+            has_thumb: false,
+        };
+        for message in [stored(Some(ann), Some(file)), stored(None, None)] {
+            let typed = serde_json::to_string(&message_json("g-1", &message, "hi <b>"));
+            assert_eq!(
+                typed.ok(),
+                Some(as_json_map("g-1", &message, "hi <b>")),
+                "{message:?}"
+            );
+        }
+    }
 }
