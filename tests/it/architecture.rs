@@ -34,14 +34,23 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// Every `crate::…` and `super::…` path in `text` (test modules left out), with
+/// Every `crate::…` and `super::…` path in `text` (test modules and comments left out), with
 /// `{a, b}` groups expanded one level.
 fn paths_in(text: &str) -> Vec<String> {
     static GROUPED: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"\b((?:crate|super)(?:::\w+)*)::\{([^}]*)\}").unwrap());
     static PLAIN: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"\b(?:crate|super)(?:::\w+)+").unwrap());
-    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    // Doc links are not imports.
+    let text: String = text
+        .split("#[cfg(test)]")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = text.as_str();
     let mut paths: Vec<String> = PLAIN
         .find_iter(text)
         .map(|m| m.as_str().to_owned())

@@ -8,14 +8,14 @@
 /// Test modules import from here only, never from each other.
 mod helpers;
 
-/// Module imports point one way: no circles, no import up a layer.
-mod architecture;
 /// `/admin/backup/` and `hearth backup`: snapshots that restore.
 mod admin_backup;
 /// `/admin/keys/`: fingerprints, rotation under load, resume, the CLI's lock.
 mod admin_keys;
 /// `/admin/registration/`: sign-up policy and invite links.
 mod admin_registration;
+/// Module imports point one way: no circles, no import up a layer.
+mod architecture;
 
 /// Changing email (re-verified) and username, deleting one's account, "Remember me".
 mod account_changes;
