@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::helpers::api::{call, person};
-use crate::helpers::{PASSWORD, spawn_app, spawn_app_with};
+use crate::helpers::{Client, PASSWORD, spawn_app, spawn_app_with};
 
 /// Each of these is read by some browser as a different host, or is not a path at all.
 const LEAVING: [&str; 16] = [
@@ -27,18 +27,23 @@ const LEAVING: [&str; 16] = [
     "\t//evil.example",
 ];
 
+/// `GET /accounts/login/?next=…` as `client`.
+async fn login_page(client: &Client, next: &str) -> reqwest::Response {
+    client
+        .http
+        .get(client.url("/accounts/login/"))
+        .query(&[("next", next)])
+        .send()
+        .await
+        .expect("GET")
+}
+
 #[tokio::test]
 async fn a_next_that_leaves_the_site_in_any_spelling_falls_back_to_the_chat() {
     let app = spawn_app().await;
     let signed_in = app.signed_up("path").await;
     for next in LEAVING {
-        let response = signed_in
-            .http
-            .get(signed_in.url("/accounts/login/"))
-            .query(&[("next", next)])
-            .send()
-            .await
-            .expect("GET");
+        let response = login_page(&signed_in, next).await;
         assert_eq!(response.status(), 303, "next={next:?}");
         assert_eq!(response.headers()["location"], "/chat/", "next={next:?}");
     }
@@ -54,13 +59,7 @@ async fn a_same_site_next_is_kept_and_re_encoded_as_a_valid_header() {
         ("/chat/a b/é", "/chat/a%20b/%C3%A9"),
         ("/chat/\u{1}x", "/chat/%01x"),
     ] {
-        let response = signed_in
-            .http
-            .get(signed_in.url("/accounts/login/"))
-            .query(&[("next", next)])
-            .send()
-            .await
-            .expect("GET");
+        let response = login_page(&signed_in, next).await;
         assert_eq!(response.status(), 303, "next={next:?}");
         assert_eq!(response.headers()["location"], expected, "next={next:?}");
     }
@@ -100,13 +99,8 @@ async fn logging_in_with_a_hostile_next_redirects_home_and_never_errs() {
 async fn the_login_page_keeps_only_a_same_site_next_in_its_form() {
     let app = spawn_app().await;
     let visitor = app.client();
-    let page = visitor
-        .http
-        .get(visitor.url("/accounts/login/"))
-        .query(&[("next", "/\t/evil.example/x")])
-        .send()
+    let page = login_page(&visitor, "/\t/evil.example/x")
         .await
-        .expect("GET")
         .text()
         .await
         .expect("page");

@@ -17,18 +17,40 @@ pub fn render_message(
     message: &StoredMessage,
     view: &MessageView,
 ) -> Result<RoomEvent, minijinja::Error> {
+    message_event(
+        templates,
+        "partials/message_oob.html",
+        "message",
+        room_name,
+        message,
+        view,
+    )
+    .map(|event| RoomEvent {
+        message_id: Some(message.id),
+        ..event
+    })
+}
+
+/// A message's fragment from `template` and its JSON event of type `kind`.
+fn message_event(
+    templates: &Templates,
+    template: &str,
+    kind: &str,
+    room_name: &str,
+    message: &StoredMessage,
+    view: &MessageView,
+) -> Result<RoomEvent, minijinja::Error> {
     let html = templates
         .render(
-            "partials/message_oob.html",
+            template,
             context! { message => minijinja::Value::from(minijinja::value::Serde(view)) },
         )
         .map_err(|e| {
             minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
         })?;
-    let json =
-        json!({ "type": "message", "message": message_json(room_name, message, &view.body) });
+    let json = json!({ "type": kind, "message": message_json(room_name, message, &view.body) });
     Ok(RoomEvent {
-        message_id: Some(message.id),
+        message_id: None,
         html: html.into(),
         json: json.to_string().into(),
         from: None,
@@ -68,24 +90,14 @@ pub fn render_edited(
     message: &StoredMessage,
     view: &MessageView,
 ) -> Result<RoomEvent, minijinja::Error> {
-    let html = templates
-        .render(
-            "partials/message_edited_oob.html",
-            context! { message => minijinja::Value::from(minijinja::value::Serde(view)) },
-        )
-        .map_err(|e| {
-            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
-        })?;
-    let json = json!({
-        "type": "message_edited",
-        "message": message_json(room_name, message, &view.body),
-    });
-    Ok(RoomEvent {
-        message_id: None,
-        html: html.into(),
-        json: json.to_string().into(),
-        from: None,
-    })
+    message_event(
+        templates,
+        "partials/message_edited_oob.html",
+        "message_edited",
+        room_name,
+        message,
+        view,
+    )
 }
 
 /// A deleted message: browsers drop `#message-{id}` (htmx 2's `delete` swap), programs get
