@@ -53,6 +53,7 @@ pub enum StartError {
 
 pub struct Application {
     port: u16,
+    background: tokio_util::task::TaskTracker,
     origin: String,
     server: Server,
 }
@@ -122,7 +123,9 @@ impl Application {
             templates: Arc::clone(&templates),
             origin: origin.clone(),
         };
+        let background = tokio_util::task::TaskTracker::new();
         let state = web::Data::new(AppState {
+            background: background.clone(),
             account_mail,
             storage: Arc::clone(&storage),
             hub,
@@ -193,6 +196,7 @@ impl Application {
         .run();
         Ok(Self {
             port,
+            background,
             origin,
             server,
         })
@@ -200,6 +204,12 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The work requests leave running after their answer (mails); waiting on it is how a
+    /// test knows that nothing more will happen.
+    pub fn background(&self) -> tokio_util::task::TaskTracker {
+        self.background.clone()
     }
 
     /// Where a browser should go.

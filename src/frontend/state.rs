@@ -29,6 +29,9 @@ pub struct AppState {
     pub account_mail: AccountMail,
     /// Key rotation: starts one, reports progress, resumes an unfinished one at start.
     pub rotation: Arc<crate::rotation::Rotator>,
+    /// Work a request leaves running after its answer (mails), so a test can wait for it
+    /// to finish instead of sleeping.
+    pub background: tokio_util::task::TaskTracker,
     /// When this process started serving, for the admin dashboard's uptime.
     pub started: std::time::Instant,
 }

@@ -23,12 +23,7 @@ async fn restore(snapshot: &[u8], from: &TestApp) -> TestApp {
     let app = hearth::startup::Application::build(settings)
         .await
         .expect("the restored database opens");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        data_dir: dir,
-    }
+    TestApp::serving(app, dir)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -603,10 +603,7 @@ async fn a_server_starting_on_an_unfinished_rotation_finishes_it() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(key_lines(&app).len(), 1);
-    let restarted = TestApp {
-        address,
-        data_dir: tempfile::tempdir().expect("dir"),
-    };
+    let restarted = TestApp::at(address, tempfile::tempdir().expect("dir"));
     let bodies = whole_history(&restarted, &path, &writer.access).await;
     assert_eq!(bodies.len(), 30);
     assert!(bodies.iter().all(|b| b.starts_with("msg-")));

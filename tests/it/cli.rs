@@ -235,12 +235,7 @@ async fn createsuperuser_makes_an_admin_and_recovers_a_locked_out_one() {
     let app = hearth::startup::Application::build(settings)
         .await
         .expect("builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-    let test_app = crate::helpers::TestApp {
-        address,
-        data_dir: tempfile::tempdir().expect("dir"),
-    };
+    let test_app = crate::helpers::TestApp::serving(app, tempfile::tempdir().expect("dir"));
     assert_eq!(
         test_app
             .client()

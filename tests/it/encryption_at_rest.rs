@@ -62,13 +62,8 @@ async fn messages_survive_a_restart_with_the_generated_keys() {
     let second = hearth::startup::Application::build(settings)
         .await
         .expect("restarts");
-    let address = format!("http://127.0.0.1:{}", second.port());
-    tokio::spawn(second.run_until_stopped());
-    let again = crate::helpers::TestApp {
-        address,
-        data_dir: tempfile::tempdir().expect("dir"),
-    }
-    .client();
+    let again =
+        crate::helpers::TestApp::serving(second, tempfile::tempdir().expect("dir")).client();
     assert_eq!(
         again
             .login("keeper", crate::helpers::PASSWORD)

@@ -212,7 +212,7 @@ pub async fn signup_post(
     tracing::info!(user = %user.id, "account created");
     if state.settings.accounts.email_verification != EmailVerification::None {
         let (background, new_user) = (state.clone(), user.clone());
-        tokio::spawn(async move {
+        state.background.spawn(async move {
             super::email_verification::send_verification(&background, &new_user).await
         });
     }

@@ -119,7 +119,7 @@ pub async fn resend_post(
         }
     };
     let background = state.clone();
-    tokio::spawn(async move {
+    state.background.spawn(async move {
         match background
             .storage
             .credentials_by_login(email.as_str())

@@ -74,7 +74,9 @@ pub async fn password_reset_post(
         }
     };
     let background = state.clone();
-    tokio::spawn(async move { send_reset_link(&background, &email).await });
+    state
+        .background
+        .spawn(async move { send_reset_link(&background, &email).await });
     let context = context! { sent => true, email => form.email.trim(), errors => errors_value(FieldErrors::new()), ..base_context(&session, None)? };
     state
         .templates

@@ -26,6 +26,8 @@ pub async fn migrated_storage(dir: &Path) -> SqlStorage {
 pub struct TestApp {
     pub address: String,
     pub data_dir: TempDir,
+    /// What the server's requests left running after their answers (mails).
+    background: tokio_util::task::TaskTracker,
 }
 
 /// The default app: real settings, a fresh temporary data dir, port 0.
@@ -43,15 +45,41 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     adjust(&mut settings);
     hearth::telemetry::init(&settings.log.level);
     let app = Application::build(settings).await.expect("app builds");
-    let port = app.port();
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
-        address: format!("http://127.0.0.1:{port}"),
-        data_dir,
-    }
+    TestApp::serving(app, data_dir)
 }
 
 impl TestApp {
+    /// Serves `app` in the background, its data in `data_dir`.
+    pub fn serving(app: Application, data_dir: TempDir) -> Self {
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let background = app.background();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            address,
+            data_dir,
+            background,
+        }
+    }
+
+    /// A server started some other way (its own process) at `address`.
+    pub fn at(address: String, data_dir: TempDir) -> Self {
+        Self {
+            address,
+            data_dir,
+            background: tokio_util::task::TaskTracker::new(),
+        }
+    }
+
+    /// Returns once everything the server's requests left running so far (mails sent after
+    /// the answer) has finished: what "nothing more happened" is checked after.
+    pub async fn settled(&self) {
+        self.background.close();
+        let finished =
+            tokio::time::timeout(std::time::Duration::from_secs(10), self.background.wait()).await;
+        self.background.reopen();
+        assert!(finished.is_ok(), "background work still running after 10 s");
+    }
+
     /// A browser-like client: its own cookie jar, no automatic redirects.
     pub fn client(&self) -> Client {
         let jar = Arc::new(Jar::default());

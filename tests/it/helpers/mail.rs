@@ -72,6 +72,9 @@ pub async fn request_reset(client: &Client, email: &str) -> reqwest::Response {
 /// doing at least as much, on the worker that serves `client`'s connection. A test then
 /// asserts on what the earlier requests left, counting this reset's token and mail.
 pub async fn after_earlier_mail_work(app: &TestApp, client: &Client, email: &str) {
+    // The server's own record of what it left running: once settled, the earlier requests'
+    // mail work is done for certain; the later reset below is a second, visible witness.
+    app.settled().await;
     let to = format!("To: {email}");
     let resets_to = || {
         outbox_now(app)

@@ -135,9 +135,10 @@ pub async fn email_post(
 /// Tells the old address about the change, so a hijacked session cannot quietly move the
 /// account away from its owner. Sent after the response; a failure is logged.
 fn notify_old_address(state: &web::Data<AppState>, user: &User, done: bool) {
+    let tasks = state.background.clone();
     let state = state.clone();
     let user = user.clone();
-    tokio::spawn(async move {
+    tasks.spawn(async move {
         let body = state.templates.render(
             "mail/email_change_notice.txt",
             context! {
