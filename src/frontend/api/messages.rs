@@ -18,8 +18,7 @@ use crate::frontend::state::AppState;
 type JsonObject = serde_json::Map<String, Value>;
 
 fn open(state: &AppState, room: &Room, message: &StoredMessage) -> MessageOut {
-    let view = state.chat.open(message);
-    MessageOut::new(room.name.as_str(), message, view.body)
+    MessageOut::new(room.name.as_str(), message, state.chat.open_body(message))
 }
 
 /// `POST`'s body as the type the document describes; the body's length is checked when

@@ -49,12 +49,7 @@ fn message_event(
             minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
         })?;
     let json = json!({ "type": kind, "message": message_json(room_name, message, &view.body) });
-    Ok(RoomEvent {
-        message_id: None,
-        html: html.into(),
-        json: json.to_string().into(),
-        from: None,
-    })
+    Ok(event(html, json))
 }
 
 /// Who is online, as the hub reports it.
@@ -74,12 +69,7 @@ pub fn render_presence(templates: &Templates, presence: &Presence) -> RoomEvent 
         "users": presence.usernames,
         "online_total": presence.online_total,
     });
-    RoomEvent {
-        message_id: None,
-        html: html.into(),
-        json: json.to_string().into(),
-        from: None,
-    }
+    event(html, json)
 }
 
 /// An edited message: browsers replace `#message-{id}` out of band, programs get
@@ -108,12 +98,7 @@ pub fn render_deleted(id: MessageId) -> RoomEvent {
         id.0
     );
     let json = json!({ "type": "message_deleted", "id": id.0 });
-    RoomEvent {
-        message_id: None,
-        html: html.into(),
-        json: json.to_string().into(),
-        from: None,
-    }
+    event(html, json)
 }
 
 /// Someone is typing: ephemeral, never stored. Browsers show it for a few seconds; the
@@ -130,10 +115,8 @@ pub fn render_typing(templates: &Templates, user: &User) -> RoomEvent {
         });
     let json = json!({ "type": "typing", "user": user.username.as_str() });
     RoomEvent {
-        message_id: None,
-        html: html.into(),
-        json: json.to_string().into(),
         from: Some(user.id),
+        ..event(html, json)
     }
 }
 
@@ -160,11 +143,16 @@ pub fn render_activity(
         json!({ "type": "room_activity", "room": room_name, "id": message.id.0, "author": author });
     Notice {
         room,
-        event: RoomEvent {
-            message_id: None,
-            html: html.into(),
-            json: json.to_string().into(),
-            from: None,
-        },
+        event: event(html, json),
+    }
+}
+
+/// An event every socket of the room gets, in both formats.
+fn event(html: String, json: serde_json::Value) -> RoomEvent {
+    RoomEvent {
+        message_id: None,
+        html: html.into(),
+        json: json.to_string().into(),
+        from: None,
     }
 }

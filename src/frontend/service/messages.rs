@@ -68,11 +68,15 @@ impl Chat {
     /// A message that opens with no key (its key was lost) is logged and shows
     /// [`UNREADABLE`], so one such row never hides the rest of a room.
     pub fn open(&self, message: &StoredMessage) -> MessageView {
-        let body = self.sealer.open_text(&message.body).unwrap_or_else(|error| {
+        MessageView::new(message, self.open_body(message))
+    }
+
+    /// Only the words of [`Self::open`], for callers that show no page view (the API).
+    pub fn open_body(&self, message: &StoredMessage) -> String {
+        self.sealer.open_text(&message.body).unwrap_or_else(|error| {
             tracing::error!(message = message.id.0, %error, "stored message does not open with any key");
             UNREADABLE.to_owned()
-        });
-        MessageView::new(message, body)
+        })
     }
 
     /// [`Self::open`] for several, in the order given.
