@@ -286,13 +286,7 @@ async fn after_log_in_only_same_site_paths_are_followed() {
         ("//evil.example", "/chat/"),
     ] {
         let client = app.client();
-        let response = client
-            .post_form(
-                "/accounts/login/",
-                "/accounts/login/",
-                &[("login", "path"), ("password", PASSWORD), ("next", next)],
-            )
-            .await;
+        let response = client.login_then("path", PASSWORD, next).await;
         assert_eq!(response.headers()["location"], expected, "next={next}");
     }
 }

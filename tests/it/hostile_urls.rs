@@ -72,13 +72,7 @@ async fn logging_in_with_a_hostile_next_redirects_home_and_never_errs() {
     // The log-in form is limited per address; two posts cover the form's own path.
     for next in ["/\t/evil.example/x", "/chat/\r\nSet-Cookie: x=1"] {
         let client = app.client();
-        let response = client
-            .post_form(
-                "/accounts/login/",
-                "/accounts/login/",
-                &[("login", "path"), ("password", PASSWORD), ("next", next)],
-            )
-            .await;
+        let response = client.login_then("path", PASSWORD, next).await;
         assert_eq!(response.status(), 303, "next={next:?}");
         let location = response.headers()["location"].to_str().expect("ascii");
         assert!(

@@ -91,6 +91,16 @@ impl Client {
         .await
     }
 
+    /// Logs in through the form with `next`, as the log-in page does after a redirect.
+    pub async fn login_then(&self, login: &str, password: &str, next: &str) -> reqwest::Response {
+        self.post_form(
+            "/accounts/login/",
+            "/accounts/login/",
+            &[("login", login), ("password", password), ("next", next)],
+        )
+        .await
+    }
+
     pub async fn logout(&self) -> reqwest::Response {
         self.post_form("/accounts/logout/", "/", &[]).await
     }
