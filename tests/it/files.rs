@@ -231,6 +231,24 @@ async fn refused_uploads_say_why_and_store_nothing() {
         assert_eq!(stored_files(&app), 0, "{name}");
     }
 
+    // A caption is a message: one over the message limit refuses the whole upload.
+    let long_caption = "c".repeat(10_001);
+    let response = post_multipart(
+        &ada,
+        path,
+        &[
+            ("file", Some("note.txt"), b"a plain note"),
+            ("caption", None, long_caption.as_bytes()),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    assert!(response.text().await.unwrap().contains("10000"));
+    assert_eq!(app.count_rows("files").await, 0);
+    assert_eq!(app.count_rows("messages").await, 0);
+    assert_eq!(stored_files(&app), 0);
+
     // htmx gets 422 so it shows the reason in place.
     let token = ada.csrf_token("/profile/edit/").await;
     let (content_type, body) = multipart(&[("file", Some("x.png"), b"\x7fELF")]);
