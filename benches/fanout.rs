@@ -7,6 +7,8 @@
 //! versions in a few seconds. `FANOUT_B_ARRIVALS` times (b)'s senders: `random` (the
 //! default, a Poisson stream at the offered rate), `even` (one message every 5 ms) or
 //! `bursts` (all ten senders at once every 50 ms, the shape this benchmark had before).
+//! `FANOUT_FORMAT=html` makes every socket a browser's (HTML fragments instead of JSON
+//! events) for scenarios a and b; each scenario also prints the mean delivered frame size.
 
 // A benchmark program, not server code: a failed setup step (server does not start, a
 // form is refused) should stop the run loudly with its context, which is what
@@ -38,6 +40,15 @@ const PUBLIC_ROOM: &str = "public-chat";
 const MARK: &str = "fb|";
 
 static EPOCH: OnceLock<Instant> = OnceLock::new();
+/// Whether sockets ask for browser fragments (`FANOUT_FORMAT=html`) instead of JSON.
+static HTML: OnceLock<bool> = OnceLock::new();
+/// Bytes of every benchmark frame delivered, for the mean frame size.
+static FRAME_BYTES: AtomicU64 = AtomicU64::new(0);
+static FRAMES: AtomicU64 = AtomicU64::new(0);
+
+fn html_format() -> bool {
+    *HTML.get_or_init(|| std::env::var("FANOUT_FORMAT").is_ok_and(|f| f == "html"))
+}
 
 /// Microseconds since the load generator started: the one clock sender and receiver share.
 fn now_us() -> u64 {
@@ -344,8 +355,9 @@ impl Account {
     }
 
     async fn websocket(&self, room: &str) -> Ws {
+        let query = if html_format() { "" } else { "?format=json" };
         let url = format!(
-            "{}/ws/chatroom/{room}?format=json",
+            "{}/ws/chatroom/{room}{query}",
             self.base.replacen("http", "ws", 1)
         );
         let mut request = url.into_client_request().expect("request");
@@ -401,7 +413,7 @@ struct Seen {
 fn parse_mark(text: &str) -> Option<(char, u64, u64, u64)> {
     let start = text.find(MARK)? + MARK.len();
     let rest = &text[start..];
-    let end = rest.find('"').unwrap_or(rest.len());
+    let end = rest.find(['"', '<']).unwrap_or(rest.len());
     let mut parts = rest[..end].split('|');
     let tag = parts.next()?.chars().next()?;
     let sender = parts.next()?.parse().ok()?;
@@ -431,6 +443,8 @@ async fn receive(
                         if t != tag { continue; }
                         let now = now_us();
                         seen.delivered += 1;
+                        FRAME_BYTES.fetch_add(text.len() as u64, Ordering::Relaxed);
+                        FRAMES.fetch_add(1, Ordering::Relaxed);
                         seen.latencies_us.push(now.saturating_sub(sent).min(u32::MAX as u64) as u32);
                         seen.messages.push((sender, seq));
                         total.fetch_add(1, Ordering::Relaxed);
@@ -521,6 +535,17 @@ impl FanoutResult {
         println!(
             "  {name}: per message, first receiver p50 {:.1} ms p99 {:.1} ms; last minus first receiver p50 {:.1} ms p99 {:.1} ms",
             self.first_p50_ms, self.first_p99_ms, self.spread_p50_ms, self.spread_p99_ms
+        );
+        let frames = FRAMES.swap(0, Ordering::Relaxed);
+        let bytes = FRAME_BYTES.swap(0, Ordering::Relaxed);
+        println!(
+            "  {name}: mean delivered frame {:.0} bytes ({})",
+            bytes as f64 / frames.max(1) as f64,
+            if html_format() {
+                "browser HTML fragment"
+            } else {
+                "JSON event"
+            }
         );
     }
 }
@@ -1096,7 +1121,8 @@ async fn run(config: Config, server: &Server, hz: f64, fd_limit: usize) {
         report.b_arrivals = Some(config.b_arrivals);
     }
 
-    if run_('d') {
+    // (d) reads the stored id from the JSON echo, so it runs only with JSON sockets.
+    if run_('d') && !html_format() {
         println!(
             "\n[d] persisted: {} senders, each in its own group, send → wait for own echo, {} s",
             config.d_senders, config.d_secs

@@ -160,9 +160,60 @@
     return false;
   }
 
+  // What each message offers its reader, added here rather than sent in every message's
+  // HTML; CSS shows only what applies (data-mine, data-deletable).
+  var ACTIONS = [
+    ['edit', 'Edit', 'edit-message'],
+    ['remove', 'Delete', 'remove-message']
+  ];
+  function addActions(node) {
+    var articles = messagesIn(node);
+    for (var i = 0; i < articles.length; i++) {
+      if (articles[i].querySelector('[data-role="actions"]')) continue;
+      var bar = document.createElement('div');
+      bar.className = 'msg-actions';
+      bar.setAttribute('data-role', 'actions');
+      for (var j = 0; j < ACTIONS.length; j++) {
+        var button = document.createElement('button');
+        button.type = 'button';
+        button.setAttribute('data-action', ACTIONS[j][0]);
+        button.setAttribute('data-testid', ACTIONS[j][2]);
+        button.textContent = ACTIONS[j][1];
+        bar.appendChild(button);
+      }
+      articles[i].appendChild(bar);
+    }
+  }
+  function messagesIn(node) {
+    if (!node || node.nodeType !== 1) return [];
+    var found = Array.prototype.slice.call(node.querySelectorAll('[data-message-id]'));
+    if (node.hasAttribute('data-message-id')) found.push(node);
+    return found;
+  }
+
+  // One person's messages within GROUP_WITHIN of each other show one name and avatar.
+  var GROUP_WITHIN = 5 * 60 * 1000;
+  function messageTime(article) {
+    var time = article.querySelector('header time[datetime]');
+    return time ? new Date(time.getAttribute('datetime')).getTime() : NaN;
+  }
+  function groupRuns(list) {
+    if (!list) return;
+    var previous = null;
+    for (var el = list.firstElementChild; el; el = el.nextElementSibling) {
+      if (!el.hasAttribute('data-message-id')) { previous = null; continue; }
+      var author = el.getAttribute('data-author');
+      var follows = previous && author && previous.getAttribute('data-author') === author &&
+        messageTime(el) - messageTime(previous) < GROUP_WITHIN;
+      el.classList.toggle('cont', !!follows);
+      previous = el;
+    }
+  }
+
   function decorate(node) {
     markMine(node);
     localiseTimes(node);
+    addActions(node);
   }
 
   // ------------------------------------------------------ typing indicator
@@ -231,21 +282,36 @@
 
   // ------------------------------------------------------- edit / delete
 
-  // The buttons are in every message's HTML (rendered once for all viewers) and shown by
-  // CSS on data-mine / data-deletable; they send the socket's edit/delete commands, and
-  // the room's message_edited / message_deleted events update every open page.
+  // Each message's actions (addActions) send the socket's edit/delete commands, and the
+  // room's message_edited / message_deleted events update every open page. The page holds
+  // only a message's HTML; the edit box asks the server for the words as typed.
+  function roomName() {
+    var root = document.querySelector('[data-room-name]');
+    return root ? root.getAttribute('data-room-name') : null;
+  }
   function startEdit(article) {
+    if (article.querySelector('[data-role="edit-form"]')) return;
+    var room = roomName();
+    var id = article.getAttribute('data-message-id');
+    if (!room || !id) return;
+    window.fetch('/chat/room/' + encodeURIComponent(room) + '/messages/' + id + '/words/',
+      { credentials: 'same-origin', headers: { Accept: 'text/plain' } })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (words) { showEditor(article, words); })
+      .catch(function () { /* gone or unreachable: nothing to edit */ });
+  }
+  function showEditor(article, words) {
     if (article.querySelector('[data-role="edit-form"]')) return;
     var body = article.querySelector('[data-role="body"]');
     var form = document.createElement('form');
     form.setAttribute('data-role', 'edit-form');
-    form.className = 'mt-1 flex items-end gap-2';
+    form.className = 'msg-edit';
     var field = document.createElement('textarea');
     field.name = 'body';
     field.required = true;
     field.maxLength = 10000;
-    field.rows = 2;
-    field.value = body ? body.textContent : '';
+    field.rows = Math.min(8, Math.max(2, words.split('\n').length));
+    field.value = words;
     field.setAttribute('data-testid', 'edit-body');
     field.setAttribute('aria-label', 'Edit message');
     field.className = 'flex-1 rounded-lg border border-stone-300 bg-white px-3 py-2 text-left text-stone-900 dark:border-stone-700 dark:bg-stone-900 dark:text-stone-100';
@@ -262,19 +328,47 @@
     form.appendChild(field);
     form.appendChild(save);
     form.appendChild(cancel);
+    function close() {
+      form.remove();
+      var box = document.getElementById('id_body');
+      if (box) box.focus();
+    }
     form.addEventListener('submit', function (e) {
       e.preventDefault();
       if (!field.value.trim()) return;
       var id = Number(article.getAttribute('data-message-id'));
-      if (sendCommand({ type: 'edit', id: id, body: field.value })) form.remove();
+      if (sendCommand({ type: 'edit', id: id, body: field.value })) close();
     });
-    var holder = body ? body.parentNode : article;
-    holder.insertBefore(form, body ? body.nextSibling : null);
+    field.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') { e.preventDefault(); close(); return; }
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        e.stopPropagation(); // the message box's own Enter handler is not for this form
+        if (typeof form.requestSubmit === 'function') form.requestSubmit();
+      }
+    });
+    var main = article.querySelector('.msg-main') || article;
+    main.insertBefore(form, body ? body.nextSibling : null);
     field.focus();
+    field.setSelectionRange(field.value.length, field.value.length);
+  }
+  // ↑ in an empty message box edits one's newest message, as in most chats.
+  function editLastOwn() {
+    var mine = document.querySelectorAll('#messages [data-message-id][data-mine]');
+    if (!mine.length) return false;
+    startEdit(mine[mine.length - 1]);
+    return true;
   }
   document.addEventListener('click', function (e) {
     var button = e.target && e.target.closest ? e.target.closest('#messages [data-action]') : null;
-    if (!button) return;
+    if (!button) {
+      // A tap on a message (not on a link in it) shows its actions; elsewhere hides them.
+      var tapped = e.target && e.target.closest ? e.target.closest('#messages [data-message-id]') : null;
+      var open = document.querySelectorAll('#messages [data-open]');
+      for (var i = 0; i < open.length; i++) if (open[i] !== tapped) open[i].removeAttribute('data-open');
+      if (tapped && !e.target.closest('a')) tapped.setAttribute('data-open', '');
+      return;
+    }
     var article = button.closest('[data-message-id]');
     if (!article) return;
     var action = button.getAttribute('data-action');
@@ -388,6 +482,7 @@
           // The history anchor above does this job; the browser's own would do it twice.
           if (list) list.style.overflowAnchor = 'none';
           decorate(list);
+          groupRuns(list);
           scrollToBottom(list);
           // Again once layout/fonts have settled.
           window.requestAnimationFrame(function () { scrollToBottom(messages()); });
@@ -398,8 +493,9 @@
           observer = new MutationObserver(function (mutations) {
             var cur = messages();
             if (!cur) return;
-            var grew = false, replaced = false, mine = false;
+            var grew = false, replaced = false, mine = false, changed = false;
             for (var i = 0; i < mutations.length; i++) {
+              if (mutations[i].target === cur && mutations[i].removedNodes.length) changed = true;
               var added = mutations[i].addedNodes;
               for (var j = 0; j < added.length; j++) {
                 var n = added[j];
@@ -418,6 +514,7 @@
                 }
               }
             }
+            if (grew || replaced || changed) groupRuns(cur);
             // Follow new messages unless the user scrolled up to read history;
             // one's own message always brings the view down.
             if (replaced || mine || (grew && stick)) {
@@ -457,6 +554,11 @@
           // (d) Enter sends, Shift+Enter inserts a newline (the default).
           on(root, 'keydown', function (e) {
             var t = e.target;
+            if (e.key === 'ArrowUp' && t && t.id === 'id_body' && !t.value &&
+                !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+              if (editLastOwn()) e.preventDefault();
+              return;
+            }
             if (e.key !== 'Enter' || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey) return;
             if (!t || t.tagName !== 'TEXTAREA' || t.name !== 'body') return;
             if (e.isComposing || e.keyCode === 229) return; // IME composition in progress

@@ -40,11 +40,21 @@ impl MessageBody {
 #[serde(transparent)]
 pub struct Sealed(pub String);
 
+/// A message's sealed plaintext and how that plaintext is laid out, which only the
+/// frontend can read: storage keeps `format` beside the bytes and never interprets either.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedBody {
+    pub sealed: Sealed,
+    /// 0: the plaintext is the words alone. n > 0: the words with their HTML, as the
+    /// frontend's renderer of version n laid them out.
+    pub format: u16,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewMessage {
     pub room: RoomId,
     pub author: UserId,
-    pub body: Sealed,
+    pub body: SealedBody,
 }
 
 /// Who wrote a stored message, as shown beside it. `None` on the message once the
@@ -54,6 +64,8 @@ pub struct Author {
     pub id: UserId,
     pub username: String,
     pub display_name: String,
+    /// The uploaded avatar's stored name, if any.
+    pub avatar: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +73,7 @@ pub struct StoredMessage {
     pub id: MessageId,
     pub room: RoomId,
     pub author: Option<Author>,
-    pub body: Sealed,
+    pub body: SealedBody,
     pub created: DateTime<Utc>,
     pub edited: Option<DateTime<Utc>>,
     /// The file this message carries, if any.

@@ -9,7 +9,8 @@ pub mod room;
 pub mod user;
 
 pub use message::{
-    Author, FileId, FileRef, MessageBody, MessageId, NewFile, NewMessage, Sealed, StoredMessage,
+    Author, FileId, FileRef, MessageBody, MessageId, NewFile, NewMessage, Sealed, SealedBody,
+    StoredMessage,
 };
 pub use profile::{Bio, DisplayName, ProfileUpdate};
 pub use room::{NewRoom, Room, RoomId, RoomKind, RoomName};

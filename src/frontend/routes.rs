@@ -80,6 +80,7 @@ fn pages_routes(cfg: &mut web::ServiceConfig) {
         page("/chat/").get(chat::public_chat_get),
         page("/chat/room/{name}/").get(chat::room_get),
         page("/chat/room/{name}/history/").get(history::history_get),
+        page("/chat/room/{name}/messages/{id}/words/").get(history::words_get),
         page("/chat/sidebar/").get(history::sidebar_get),
         page("/chat/room/{name}/files/").post(files::upload_post),
         page("/chat/room/{name}/files/{id}/").get(files::file_get),

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::StorageResult;
-use crate::domain::{FileId, FileRef, NewFile, RoomId, Sealed, StoredMessage, UserId};
+use crate::domain::{FileId, FileRef, NewFile, RoomId, Sealed, SealedBody, StoredMessage, UserId};
 
 #[async_trait]
 pub trait FileStore: Send + Sync {
@@ -14,7 +14,7 @@ pub trait FileStore: Send + Sync {
     async fn create_file_message(
         &self,
         file: NewFile,
-        caption: Sealed,
+        caption: SealedBody,
     ) -> StorageResult<StoredMessage>;
     /// The file `id` of `room`; `NotFound` when missing or in another room.
     async fn file_by_id(&self, room: RoomId, id: FileId) -> StorageResult<FileRef>;

@@ -24,8 +24,8 @@ pub use files::FileStore;
 pub use site::SiteStore;
 
 use crate::domain::{
-    Email, MessageId, NewMessage, NewRoom, NewUser, ProfileUpdate, Room, RoomId, RoomName, Sealed,
-    StoredMessage, User, UserId, Username,
+    Email, MessageId, NewMessage, NewRoom, NewUser, ProfileUpdate, Room, RoomId, RoomName,
+    SealedBody, StoredMessage, User, UserId, Username,
 };
 
 /// An account with its password hash, for credential checks only.
@@ -160,7 +160,7 @@ pub trait MessageStore: Send + Sync {
         room: RoomId,
         id: MessageId,
         author: UserId,
-        body: Sealed,
+        body: SealedBody,
     ) -> StorageResult<StoredMessage>;
     /// Deletes message `id` of `room` for good: the row goes, and its bytes are not left
     /// behind in the database files. `NotFound` when missing or in another room. Who may

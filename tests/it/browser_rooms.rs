@@ -168,6 +168,8 @@ async fn a_new_group_shows_live_with_unread_counts_and_messages_are_edited_and_d
         json!(false),
         "no buttons on others' messages"
     );
+    // A tap on a message shows its actions (a pointer's hover does too).
+    ada.click(&format!("{article} [data-role=body]")).await;
     ada.click(&format!("{article} [data-action=edit]")).await;
     ada.wait_for_selector(&format!("{article} [data-testid=edit-body]"))
         .await;
@@ -199,6 +201,7 @@ async fn a_new_group_shows_live_with_unread_counts_and_messages_are_edited_and_d
     .await;
 
     // Ada deletes it (two clicks: ask, then delete); it goes from both pages.
+    ada.click(&format!("{article} [data-role=body]")).await;
     ada.click(&format!("{article} [data-action=remove]")).await;
     ada.click(&format!("{article} [data-action=remove]")).await;
     for browser in [&ada, &bram] {
@@ -286,6 +289,7 @@ async fn a_new_group_shows_live_with_unread_counts_and_messages_are_edited_and_d
         json!([false, true]),
         "delete only, on someone else's"
     );
+    ada.click(&format!("{article} [data-role=body]")).await;
     ada.click(&format!("{article} [data-action=remove]")).await;
     ada.click(&format!("{article} [data-action=remove]")).await;
     bram.wait_js(

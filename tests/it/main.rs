@@ -55,6 +55,9 @@ mod avatars;
 mod browser;
 /// Chromium: a file sent into a room shows on the other person's page.
 mod browser_files;
+/// Chromium: Markdown and links render, hostile input runs nothing, phone and laptop,
+/// light and dark.
+mod browser_formatting;
 /// Chromium: groups, live sidebar counts, a DM, edit and delete buttons.
 mod browser_rooms;
 /// Configuration, first-run keys and the `hearth` command's errors.
@@ -69,6 +72,8 @@ mod email_verification;
 mod encryption_at_rest;
 /// Files in rooms: sniffed kinds, sealed on disk, served to members only, no orphans.
 mod files;
+/// Messages rendered once: the same sanitised HTML in fragments, pages, history, the API.
+mod formatting;
 /// Older messages on scroll: keyset pages with no gap, 404/400 refusals.
 mod history;
 /// URLs built from input stay on this site: `next=`, API page links.

@@ -18,7 +18,7 @@ use crate::frontend::state::AppState;
 type JsonObject = serde_json::Map<String, Value>;
 
 fn open(state: &AppState, room: &Room, message: &StoredMessage) -> MessageOut {
-    MessageOut::new(room.name.as_str(), message, state.chat.open_body(message))
+    MessageOut::new(room.name.as_str(), message, state.chat.open_text(message))
 }
 
 /// `POST`'s body as the type the document describes; the body's length is checked when
@@ -147,7 +147,7 @@ pub async fn messages_post(
             PostError::Invalid(problem) => ApiError::field("body", &problem),
             PostError::NotStored => ApiError::Internal(e.to_string()),
         })?;
-    Ok(HttpResponse::Created().json(MessageOut::new(room.name.as_str(), &stored, view.body)))
+    Ok(HttpResponse::Created().json(MessageOut::new(room.name.as_str(), &stored, view.text)))
 }
 
 /// `GET /api/groups/{id}/messages/{msg_id}/`

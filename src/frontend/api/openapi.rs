@@ -120,7 +120,8 @@ mod tests {
 
     use super::*;
     use crate::domain::{
-        Author, MessageId, Room, RoomId, RoomKind, RoomName, Sealed, StoredMessage, User, UserId,
+        Author, MessageId, Room, RoomId, RoomKind, RoomName, Sealed, SealedBody, StoredMessage,
+        User, UserId,
     };
     use crate::frontend::api::shapes::{CursorPage, Page};
     use crate::frontend::present::wire::message_json;
@@ -231,13 +232,18 @@ mod tests {
                 id: UserId(1),
                 username: "u1".into(),
                 display_name: String::new(),
+                avatar: None,
             }),
-            body: Sealed(String::new()),
+            body: SealedBody {
+                sealed: Sealed(String::new()),
+                format: 1,
+            },
             created: Utc::now(),
             edited: None,
             file: None,
         };
-        let out = message_json("public-chat", &message, "hi");
+        let text = crate::frontend::present::view::MessageText::rendered("hi".into());
+        let out = message_json("public-chat", &message, &text);
         assert_shape("MessageOut", &out);
         let page = CursorPage {
             next: None,

@@ -1,6 +1,7 @@
 //! The fragments the chat page loads after it is shown: older messages as the person
 //! scrolls up (`/chat/room/{name}/history/?before=ID`), and the room list when a room it
-//! does not show yet gets a message (`/chat/sidebar/`).
+//! does not show yet gets a message (`/chat/sidebar/`), and a message's words as typed for
+//! its editor (`/chat/room/{name}/messages/{id}/words/`).
 
 use actix_web::{HttpResponse, web};
 use minijinja::{Value, context};
@@ -55,6 +56,24 @@ pub async fn history_get(
         },
     )?;
     Ok(fragment(html))
+}
+
+/// `GET /chat/room/{name}/messages/{id}/words/`: message `id`'s words as typed, as plain
+/// text, for the edit box (the page shows only their HTML). 404 for a message that is not
+/// in this room, and for a room the person cannot read.
+#[tracing::instrument(skip_all, fields(user = %user.id, room = %path.0))]
+pub async fn words_get(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    CurrentUser(user): CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let (name, id) = path.into_inner();
+    let room = state.chat.room_for(&name, &user).await?;
+    let message = state.storage.message_by_id(room.id, MessageId(id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(state.chat.open_text(&message).words))
 }
 
 #[derive(Debug, Deserialize)]

@@ -48,7 +48,7 @@ fn message_event(
         .map_err(|e| {
             minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
         })?;
-    let json = json!({ "type": kind, "message": message_json(room_name, message, &view.body) });
+    let json = json!({ "type": kind, "message": message_json(room_name, message, &view.text) });
     Ok(event(html, json))
 }
 

@@ -3,6 +3,7 @@
 //! Imports nothing above it: no entrance, no service.
 
 pub mod events;
+pub mod markdown;
 pub mod media;
 pub mod templates;
 pub mod view;

@@ -62,11 +62,27 @@ impl UserView {
     }
 }
 
+/// A message's plaintext: the words as typed and the sanitised HTML they render to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageText {
+    pub words: String,
+    /// Sanitised by [`super::markdown::to_html`]: safe to put in a page as is.
+    pub html: String,
+}
+
+impl MessageText {
+    /// `words` with HTML rendered now.
+    pub fn rendered(words: String) -> Self {
+        let html = super::markdown::to_html(&words);
+        Self { words, html }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct MessageView {
     pub id: i64,
     pub author: UserView,
-    pub body: String,
+    pub text: MessageText,
     /// ISO 8601, for `<time datetime>`.
     pub created: String,
     /// HH:MM UTC, shown until the page's script localises it.
@@ -76,7 +92,7 @@ pub struct MessageView {
 }
 
 impl MessageView {
-    pub fn new(message: &StoredMessage, body: String) -> Self {
+    pub fn new(message: &StoredMessage, text: MessageText) -> Self {
         let author = message
             .author
             .as_ref()
@@ -86,13 +102,15 @@ impl MessageView {
                 } else {
                     &a.display_name
                 };
-                UserView::new(a.id.0, &a.username, name)
+                let mut view = UserView::new(a.id.0, &a.username, name);
+                view.avatar = a.avatar.as_deref().map(super::media::avatar_url);
+                view
             })
             .unwrap_or_else(UserView::deleted);
         Self {
             id: message.id.0,
             author,
-            body,
+            text,
             created: iso(message.created),
             time: message.created.format("%H:%M").to_string(),
             edited: message.edited.is_some(),

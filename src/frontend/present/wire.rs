@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::media::file_url;
 use crate::domain::StoredMessage;
-use crate::frontend::present::view::iso;
+use crate::frontend::present::view::{MessageText, iso};
 
 /// A message's author.
 // Fields in alphabetical order, as in `MessageOut`.
@@ -39,32 +39,36 @@ pub struct MessageOut {
     pub file: Option<String>,
     /// The room's name.
     pub group: String,
+    /// `body` rendered: the Markdown subset as sanitised HTML, with links made clickable.
+    /// The same HTML the pages show.
+    pub html: String,
     pub id: i64,
 }
 
 impl MessageOut {
-    /// `message` of the room `room_name`, whose opened text is `body`.
-    pub fn new(room_name: &str, message: &StoredMessage, body: String) -> Self {
+    /// `message` of the room `room_name`, whose opened text is `text`.
+    pub fn new(room_name: &str, message: &StoredMessage, text: MessageText) -> Self {
         Self {
             author: message.author.as_ref().map(|a| Author {
                 display_name: a.display_name.clone(),
                 id: a.id.0,
                 username: a.username.clone(),
             }),
-            body,
+            body: text.words,
             created: message.created,
             edited: message.edited,
             file: message.file.as_ref().map(file_url),
             group: room_name.to_owned(),
+            html: text.html,
             id: message.id.0,
         }
     }
 }
 
-/// The message object for `message` of `room_name` with its opened `body`; the JSON
+/// The message object for `message` of `room_name` with its opened `text`; the JSON
 /// WebSocket's events carry it as their `message`.
-pub fn message_json(room_name: &str, message: &StoredMessage, body: &str) -> MessageOut {
-    MessageOut::new(room_name, message, body.to_owned())
+pub fn message_json(room_name: &str, message: &StoredMessage, text: &MessageText) -> MessageOut {
+    MessageOut::new(room_name, message, text.clone())
 }
 
 /// Times as the rest of the site writes them (`view::iso`: milliseconds, `Z`), not
@@ -89,7 +93,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::domain::{Author as Writer, FileId, FileRef, MessageId, RoomId, Sealed, UserId};
+    use crate::domain::{
+        Author as Writer, FileId, FileRef, MessageId, RoomId, Sealed, SealedBody, UserId,
+    };
 
     fn stored(author: Option<Writer>, file: Option<FileRef>) -> StoredMessage {
         let created = Utc.with_ymd_and_hms(2026, 11, 2, 9, 30, 5).single();
@@ -97,7 +103,10 @@ mod tests {
             id: MessageId(41),
             room: RoomId(3),
             author,
-            body: Sealed("sealed".into()),
+            body: SealedBody {
+                sealed: Sealed("sealed".into()),
+                format: 1,
+            },
             created: created.unwrap_or_default(),
             edited: created.map(|t| t + chrono::Duration::milliseconds(1_250)),
             file,
@@ -105,7 +114,7 @@ mod tests {
     }
 
     /// What `message_json` wrote before it was typed, kept here to compare against.
-    fn as_json_map(room_name: &str, message: &StoredMessage, body: &str) -> String {
+    fn as_json_map(room_name: &str, message: &StoredMessage, text: &MessageText) -> String {
         let author = message
             .author
             .as_ref()
@@ -114,7 +123,8 @@ mod tests {
             "id": message.id,
             "group": room_name,
             "author": author,
-            "body": body,
+            "body": text.words,
+            "html": text.html,
             "file": message.file.as_ref().map(file_url),
             "created": iso(message.created),
             "edited": message.edited.map(iso),
@@ -128,6 +138,7 @@ mod tests {
             id: UserId(7),
             username: "ann".into(),
             display_name: "Ann \"A\" Lee".into(),
+            avatar: None,
         };
         let file = FileRef {
             id: FileId(5),
@@ -139,10 +150,11 @@ mod tests {
             has_thumb: false,
         };
         for message in [stored(Some(ann), Some(file)), stored(None, None)] {
-            let typed = serde_json::to_string(&message_json("g-1", &message, "hi <b>"));
+            let text = MessageText::rendered("hi <b>".into());
+            let typed = serde_json::to_string(&message_json("g-1", &message, &text));
             assert_eq!(
                 typed.ok(),
-                Some(as_json_map("g-1", &message, "hi <b>")),
+                Some(as_json_map("g-1", &message, &text)),
                 "{message:?}"
             );
         }

@@ -2,11 +2,11 @@
 //! REST, pages, admin) does it: validate, seal, store, then render once and fan out to the
 //! room's sockets.
 
-use super::Chat;
 use super::outbox::{Posted, Submitted};
+use super::{Chat, bodies};
 use crate::domain::{MessageBody, MessageId, NewMessage, Room, StoredMessage, User};
 use crate::frontend::present::events::{render_deleted, render_edited};
-use crate::frontend::present::view::MessageView;
+use crate::frontend::present::view::{MessageText, MessageView};
 use crate::storage::StorageError;
 
 /// What a message that does not open with any key shows instead of its words.
@@ -68,14 +68,15 @@ impl Chat {
     /// A message that opens with no key (its key was lost) is logged and shows
     /// [`UNREADABLE`], so one such row never hides the rest of a room.
     pub fn open(&self, message: &StoredMessage) -> MessageView {
-        MessageView::new(message, self.open_body(message))
+        MessageView::new(message, self.open_text(message))
     }
 
-    /// Only the words of [`Self::open`], for callers that show no page view (the API).
-    pub fn open_body(&self, message: &StoredMessage) -> String {
-        self.sealer.open_text(&message.body).unwrap_or_else(|error| {
+    /// Only the words and HTML of [`Self::open`], for callers that show no page view (the
+    /// API).
+    pub fn open_text(&self, message: &StoredMessage) -> MessageText {
+        bodies::open(&self.sealer, &message.body).unwrap_or_else(|error| {
             tracing::error!(message = message.id.0, %error, "stored message does not open with any key");
-            UNREADABLE.to_owned()
+            MessageText::rendered(UNREADABLE.to_owned())
         })
     }
 
@@ -107,13 +108,14 @@ impl Chat {
         raw: &str,
     ) -> Result<QueuedPost, PostError> {
         let body = MessageBody::parse(raw).map_err(|e| PostError::Invalid(e.0))?;
+        let (sealed, text) = bodies::seal(&self.sealer, body.as_str());
         let new = NewMessage {
             room: room.id,
             author: author.id,
-            body: self.sealer.seal(body.as_str().as_bytes()),
+            body: sealed,
         };
         self.outbox
-            .submit(room, new, body.as_str().to_owned())
+            .submit(room, new, text)
             .await
             .map(QueuedPost)
             .map_err(not_stored)
@@ -140,12 +142,12 @@ impl Chat {
         raw: &str,
     ) -> Result<(StoredMessage, MessageView), ChangeError> {
         let body = MessageBody::parse(raw).map_err(|e| ChangeError::Invalid(e.0))?;
-        let sealed = self.sealer.seal(body.as_str().as_bytes());
+        let (sealed, text) = bodies::seal(&self.sealer, body.as_str());
         let stored = self
             .storage
             .edit_message(room.id, id, editor.id, sealed)
             .await?;
-        let view = MessageView::new(&stored, body.as_str().to_owned());
+        let view = MessageView::new(&stored, text);
         match render_edited(&self.delivery.templates, room.name.as_str(), &stored, &view) {
             Ok(event) => self.hub.publish(room.id, event),
             Err(e) => tracing::error!(error = %e, "edited message failed to render"),

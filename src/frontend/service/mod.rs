@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod account_mail;
+pub mod bodies;
 pub mod groups;
 pub mod members;
 pub mod messages;

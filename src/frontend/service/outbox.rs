@@ -15,7 +15,7 @@ use super::members::Members;
 use crate::domain::{NewMessage, Room, RoomKind, StoredMessage};
 use crate::frontend::present::events::{render_activity, render_message};
 use crate::frontend::present::templates::Templates;
-use crate::frontend::present::view::MessageView;
+use crate::frontend::present::view::{MessageText, MessageView};
 use crate::hub::Hub;
 use crate::storage::{Storage, StorageError, StorageResult};
 
@@ -45,7 +45,7 @@ struct Pending {
     new: NewMessage,
     room: Room,
     /// The plaintext, for rendering; storage only ever sees `new.body`, sealed.
-    body: String,
+    text: MessageText,
     reply: oneshot::Sender<StorageResult<Posted>>,
 }
 
@@ -67,7 +67,7 @@ impl Outbox {
         Self { queue }
     }
 
-    /// Queues `new` (whose plaintext is `body`) for `room` behind every message submitted
+    /// Queues `new` (whose plaintext is `text`) for `room` behind every message submitted
     /// before it, and returns once queued; the answer says when it is committed and
     /// delivered. A sender can so have several messages in one batch, still stored in the
     /// order submitted.
@@ -75,14 +75,14 @@ impl Outbox {
         &self,
         room: &Room,
         new: NewMessage,
-        body: String,
+        text: MessageText,
     ) -> StorageResult<Submitted> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Pending {
                 new,
                 room: room.clone(),
-                body,
+                text,
                 reply,
             })
             .await
@@ -129,15 +129,15 @@ async fn run(delivery: Delivery, incoming: Arc<Mutex<mpsc::Receiver<Pending>>>) 
 async fn commit(delivery: &Delivery, batch: Vec<Pending>) {
     let (news, waiting): (Vec<NewMessage>, Vec<_>) = batch
         .into_iter()
-        .map(|p| (p.new, (p.room, p.body, p.reply)))
+        .map(|p| (p.new, (p.room, p.text, p.reply)))
         .unzip();
     let results = delivery.storage.append_messages(news).await;
     let mut posted = Vec::with_capacity(waiting.len());
     let mut replies = Vec::with_capacity(waiting.len());
-    for ((room, body, reply), result) in waiting.into_iter().zip(results) {
+    for ((room, text, reply), result) in waiting.into_iter().zip(results) {
         match result {
             Ok(stored) => {
-                let view = MessageView::new(&stored, body);
+                let view = MessageView::new(&stored, text);
                 posted.push((room, stored, view));
                 replies.push((reply, None));
             }
@@ -311,11 +311,11 @@ mod tests {
         let new = |text: &str| NewMessage {
             room: room.id,
             author: ann.id,
-            body: sealer.seal(text.as_bytes()),
+            body: super::super::bodies::seal(&sealer, text).0,
         };
 
         let first = outbox
-            .submit(&room, new("lost"), "lost".into())
+            .submit(&room, new("lost"), MessageText::rendered("lost".into()))
             .await
             .unwrap();
         assert!(
@@ -323,14 +323,14 @@ mod tests {
             "a batch that failed acknowledges nothing"
         );
         let second = outbox
-            .submit(&room, new("saved"), "saved".into())
+            .submit(&room, new("saved"), MessageText::rendered("saved".into()))
             .await
             .unwrap();
         let (stored, view) = second
             .committed()
             .await
             .expect("the restarted outbox stores");
-        assert_eq!(view.body, "saved");
+        assert_eq!(view.text.words, "saved");
         let newest = storage.messages_before(room.id, None, 1).await.unwrap();
         assert_eq!(newest[0].id, stored.id);
     }

@@ -87,12 +87,13 @@ impl Chat {
             sealed,
             sealed_thumb,
         };
+        let (sealed_caption, text) = super::bodies::seal(&self.sealer, &caption);
         let stored = self
             .storage
-            .create_file_message(new, self.sealer.seal(caption.as_bytes()))
+            .create_file_message(new, sealed_caption)
             .await
             .map_err(|e| UploadError::NotStored(e.to_string()))?;
-        let view = MessageView::new(&stored, caption);
+        let view = MessageView::new(&stored, text);
         self.deliver_new(room, &stored, &view).await;
         Ok(stored)
     }

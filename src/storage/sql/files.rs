@@ -17,7 +17,9 @@ use sea_orm::{
 
 use super::entities::{file_trash, files, messages, rooms, users};
 use super::{SqlStorage, internal, to_i64, to_u64, write_error};
-use crate::domain::{FileId, FileRef, MessageId, NewFile, RoomId, Sealed, StoredMessage, UserId};
+use crate::domain::{
+    FileId, FileRef, MessageId, NewFile, RoomId, Sealed, SealedBody, StoredMessage, UserId,
+};
 use crate::storage::files::FileStore;
 use crate::storage::{Conflict, MessageStore, StorageError, StorageResult};
 
@@ -301,7 +303,7 @@ impl FileStore for SqlStorage {
     async fn create_file_message(
         &self,
         file: NewFile,
-        caption: Sealed,
+        caption: SealedBody,
     ) -> StorageResult<StoredMessage> {
         let dirs = self.dirs()?;
         let name = random_name();
@@ -330,7 +332,8 @@ impl FileStore for SqlStorage {
         let message = messages::ActiveModel {
             room_id: Set(file.room.0),
             author_id: Set(Some(file.uploader.0)),
-            body_sealed: Set(caption.0),
+            body_sealed: Set(caption.sealed.0),
+            body_format: Set(super::messages::format_column(caption.format)),
             created: Set(Utc::now()),
             edited: Set(None),
             file_id: Set(Some(row.id)),

@@ -10,7 +10,9 @@ use sea_orm::{
 
 use super::entities::{messages, users};
 use super::{SqlStorage, appends, internal};
-use crate::domain::{Author, MessageId, NewMessage, RoomId, Sealed, StoredMessage, UserId};
+use crate::domain::{
+    Author, MessageId, NewMessage, RoomId, Sealed, SealedBody, StoredMessage, UserId,
+};
 use crate::storage::{MessageStore, StorageError, StorageResult};
 
 impl SqlStorage {
@@ -37,6 +39,7 @@ impl SqlStorage {
                             id: UserId(u.id),
                             username: u.username,
                             display_name: u.display_name,
+                            avatar: u.avatar,
                         },
                     )
                 })
@@ -48,7 +51,10 @@ impl SqlStorage {
                 id: MessageId(row.id),
                 room: RoomId(row.room_id),
                 author: row.author_id.and_then(|id| authors.get(&id).cloned()),
-                body: Sealed(row.body_sealed),
+                body: SealedBody {
+                    sealed: Sealed(row.body_sealed),
+                    format: u16::try_from(row.body_format).unwrap_or(0),
+                },
                 created: row.created,
                 edited: row.edited,
                 file: row.file_id.and_then(|id| files.get(&id).cloned()),
@@ -77,6 +83,12 @@ impl SqlStorage {
     }
 }
 
+/// The column is a SMALLINT (PostgreSQL has no unsigned types); formats are small numbers
+/// the frontend picks, so one past the range is a bug there, kept as the largest value.
+pub(super) fn format_column(format: u16) -> i16 {
+    i16::try_from(format).unwrap_or(i16::MAX)
+}
+
 #[async_trait]
 impl MessageStore for SqlStorage {
     async fn append_message(&self, new: NewMessage) -> StorageResult<StoredMessage> {
@@ -93,7 +105,8 @@ impl MessageStore for SqlStorage {
             .map(|new| messages::ActiveModel {
                 room_id: Set(new.room.0),
                 author_id: Set(Some(new.author.0)),
-                body_sealed: Set(new.body.0),
+                body_sealed: Set(new.body.sealed.0),
+                body_format: Set(format_column(new.body.format)),
                 created: Set(now),
                 edited: Set(None),
                 ..Default::default()
@@ -175,11 +188,15 @@ impl MessageStore for SqlStorage {
         room: RoomId,
         id: MessageId,
         author: UserId,
-        body: Sealed,
+        body: SealedBody,
     ) -> StorageResult<StoredMessage> {
         // One statement checks room and authorship and writes, so nothing changes on refusal.
         let result = messages::Entity::update_many()
-            .col_expr(messages::Column::BodySealed, Expr::value(body.0))
+            .col_expr(messages::Column::BodySealed, Expr::value(body.sealed.0))
+            .col_expr(
+                messages::Column::BodyFormat,
+                Expr::value(format_column(body.format)),
+            )
             .col_expr(messages::Column::Edited, Expr::value(Some(Utc::now())))
             .filter(messages::Column::Id.eq(id.0))
             .filter(messages::Column::RoomId.eq(room.0))

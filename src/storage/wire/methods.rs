@@ -16,7 +16,7 @@ pub(super) use chrono::{DateTime, NaiveDate, Utc};
 
 pub(super) use crate::domain::{
     Email, FileId, FileRef, MessageId, NewFile, NewMessage, NewRoom, NewUser, ProfileUpdate, Room,
-    RoomId, RoomName, Sealed, StoredMessage, User, UserId, Username,
+    RoomId, RoomName, Sealed, SealedBody, StoredMessage, User, UserId, Username,
 };
 pub(super) use crate::storage::admin::{AccountChange, RoomStats, SiteTotals};
 pub(super) use crate::storage::audit::{AuditEntry, AuditFilter, NewAuditEntry};
@@ -86,7 +86,7 @@ macro_rules! storage_methods {
                     room: RoomId,
                     id: MessageId,
                     author: UserId,
-                    body: Sealed,
+                    body: SealedBody,
                 ) -> StorageResult<StoredMessage>;
                 fn delete_message(room: RoomId, id: MessageId) -> StorageResult<()>;
             }
@@ -182,7 +182,7 @@ macro_rules! storage_methods {
             FileStore {
                 fn create_file_message(
                     file: NewFile,
-                    caption: Sealed,
+                    caption: SealedBody,
                 ) -> StorageResult<StoredMessage>;
                 fn file_by_id(room: RoomId, id: FileId) -> StorageResult<FileRef>;
                 fn file_content(room: RoomId, id: FileId, thumb: bool) -> StorageResult<Sealed>;

@@ -4,7 +4,7 @@
 use hearth::domain::{FileId, NewFile, RoomId, Sealed};
 use hearth::storage::{Storage, StorageError};
 
-use super::writer_and_public_room;
+use super::{body, writer_and_public_room};
 
 pub async fn a_file_message_keeps_its_file_and_thumbnail(storage: &dyn Storage) {
     let (ann, room) = writer_and_public_room(storage, "ann").await;
@@ -18,10 +18,10 @@ pub async fn a_file_message_keeps_its_file_and_thumbnail(storage: &dyn Storage) 
         sealed_thumb: Some(Sealed("sealed-thumb".into())),
     };
     let message = storage
-        .create_file_message(new, Sealed("sealed-caption".into()))
+        .create_file_message(new, body("sealed-caption", 1))
         .await
         .expect("stored");
-    assert_eq!(message.body, Sealed("sealed-caption".into()));
+    assert_eq!(message.body, body("sealed-caption", 1));
     let file = message.file.expect("the message carries its file");
     assert_eq!(
         (
@@ -67,9 +67,7 @@ pub async fn a_file_message_keeps_its_file_and_thumbnail(storage: &dyn Storage) 
         sealed_thumb: None,
     };
     assert!(matches!(
-        storage
-            .create_file_message(orphan, Sealed("c".into()))
-            .await,
+        storage.create_file_message(orphan, body("c", 1)).await,
         Err(StorageError::NotFound)
     ));
 

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use hearth::domain::{MessageId, NewMessage, RoomId, Sealed, UserId};
+use hearth::domain::{MessageId, NewMessage, RoomId, UserId};
 use hearth::storage::{Storage, StorageError};
 
-use super::{sealed_messages, writer_and_public_room};
+use super::{body, sealed_messages, writer_and_public_room};
 
 pub async fn pages_run_both_ways_and_an_unknown_room_is_refused(storage: &dyn Storage) {
     let (ann, room) = writer_and_public_room(storage, "ann").await;
@@ -42,7 +42,7 @@ pub async fn pages_run_both_ways_and_an_unknown_room_is_refused(storage: &dyn St
     let orphan = NewMessage {
         room: RoomId(4242),
         author: ann.id,
-        body: Sealed("x".into()),
+        body: body("x", 1),
     };
     assert!(matches!(
         storage.append_message(orphan).await,
@@ -60,10 +60,14 @@ pub async fn only_the_author_edits_and_a_deleted_message_is_gone(storage: &dyn S
         .expect("append")
         .id;
     let edited = storage
-        .edit_message(room.id, id, ann.id, Sealed("sealed-0-edited".into()))
+        .edit_message(room.id, id, ann.id, body("sealed-0-edited", 3))
         .await
         .expect("edit");
-    assert_eq!(edited.body, Sealed("sealed-0-edited".into()));
+    assert_eq!(
+        edited.body,
+        body("sealed-0-edited", 3),
+        "an edit replaces the bytes and their format"
+    );
     assert!(edited.edited.is_some());
     for (in_room, id, author) in [
         (room.id, id, UserId(i64::MAX)),
@@ -72,13 +76,13 @@ pub async fn only_the_author_edits_and_a_deleted_message_is_gone(storage: &dyn S
     ] {
         assert!(matches!(
             storage
-                .edit_message(in_room, id, author, Sealed("nope".into()))
+                .edit_message(in_room, id, author, body("nope", 1))
                 .await,
             Err(StorageError::NotFound)
         ));
     }
     let unchanged = storage.message_by_id(room.id, id).await.expect("there");
-    assert_eq!(unchanged.body, Sealed("sealed-0-edited".into()));
+    assert_eq!(unchanged.body, body("sealed-0-edited", 3));
     assert!(matches!(
         storage.delete_message(RoomId(4242), id).await,
         Err(StorageError::NotFound)
@@ -107,7 +111,7 @@ pub async fn a_batch_of_appends_answers_in_order_and_a_bad_one_fails_alone(stora
         match result {
             Ok(stored) => {
                 assert_eq!(
-                    stored.body.0,
+                    stored.body.sealed.0,
                     format!("sealed-b{n}"),
                     "answer {n} is its own"
                 );
@@ -144,10 +148,10 @@ pub async fn concurrent_appends_each_get_their_own_row(storage: Arc<dyn Storage>
                 .append_message(NewMessage {
                     room: target,
                     author: ann.id,
-                    body: Sealed(format!("sealed-c{n}")),
+                    body: body(format!("sealed-c{n}"), 1),
                 })
                 .await
-                .map(|m| (m.id, m.body.0))
+                .map(|m| (m.id, m.body.sealed.0))
         }));
     }
     let mut ids = Vec::new();

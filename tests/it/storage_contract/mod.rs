@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use hearth::domain::{
-    Email, NewMessage, NewUser, Room, RoomId, RoomName, Sealed, User, UserId, Username,
+    Email, NewMessage, NewUser, Room, RoomId, RoomName, Sealed, SealedBody, User, UserId, Username,
 };
 use hearth::storage::loopback::{Loopback, loopback};
 use hearth::storage::{SessionRecord, Storage};
@@ -121,13 +121,21 @@ fn session_of(key_hash: &str, user: Option<UserId>) -> SessionRecord {
     }
 }
 
-/// `count` new messages by `author` in `room`, with bodies `sealed-{tag}{n}`.
+/// A sealed body as the frontend would hand it over: storage keeps both parts as given.
+fn body(sealed: impl Into<String>, format: u16) -> SealedBody {
+    SealedBody {
+        sealed: Sealed(sealed.into()),
+        format,
+    }
+}
+
+/// `count` new messages by `author` in `room`, with bodies `sealed-{tag}{n}` (format 0).
 fn sealed_messages(room: RoomId, author: UserId, tag: &str, count: usize) -> Vec<NewMessage> {
     (0..count)
         .map(|n| NewMessage {
             room,
             author,
-            body: Sealed(format!("sealed-{tag}{n}")),
+            body: body(format!("sealed-{tag}{n}"), 0),
         })
         .collect()
 }

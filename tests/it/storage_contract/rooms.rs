@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use hearth::domain::{MessageId, NewMessage, NewRoom, RoomId, RoomKind, RoomName, Sealed, UserId};
+use hearth::domain::{MessageId, NewMessage, NewRoom, RoomId, RoomKind, RoomName, UserId};
 use hearth::storage::{Storage, StorageError};
 
-use super::{new_user, sealed_messages};
+use super::{body, new_user, sealed_messages};
 
 fn group(name: &str, admin: UserId) -> NewRoom {
     NewRoom {
@@ -83,7 +83,7 @@ pub async fn group_and_private_rooms_are_made_atomically_and_once(storage: &dyn 
         .append_message(NewMessage {
             room: club.id,
             author: bob.id,
-            body: Sealed("s".into()),
+            body: body("s", 1),
         })
         .await
         .expect("append");
@@ -166,7 +166,7 @@ pub async fn a_group_is_administered_atomically(storage: &dyn Storage) {
         .append_message(NewMessage {
             room: club.id,
             author: bob.id,
-            body: Sealed("s".into()),
+            body: body("s", 1),
         })
         .await
         .expect("append");

@@ -11,6 +11,7 @@ pub struct Model {
     pub created: DateTimeUtc,
     pub edited: Option<DateTimeUtc>,
     pub file_id: Option<i64>,
+    pub body_format: i16,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
