@@ -163,6 +163,7 @@
   // What each message offers its reader, added here rather than sent in every message's
   // HTML; CSS shows only what applies (data-mine, data-deletable).
   var ACTIONS = [
+    ['react', 'React', 'react-message'],
     ['edit', 'Edit', 'edit-message'],
     ['remove', 'Delete', 'remove-message']
   ];
@@ -214,6 +215,94 @@
     markMine(node);
     localiseTimes(node);
     addActions(node);
+    markOwnReactions(node);
+  }
+
+  // ------------------------------------------------------------ reactions
+
+  // A reaction row is the same HTML for every reader; the viewer's own chips are marked
+  // here (data-users is space-padded usernames). A chip toggles the viewer's reaction.
+  var QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '🙏'];
+  function markOwnReactions(node) {
+    if (!node || node.nodeType !== 1) return;
+    var who = ' ' + (me() || '') + ' ';
+    var chips = Array.prototype.slice.call(node.querySelectorAll('.reaction'));
+    if (node.classList.contains('reaction')) chips.push(node);
+    for (var i = 0; i < chips.length; i++) {
+      var mine = (chips[i].getAttribute('data-users') || '').indexOf(who) >= 0;
+      if (mine) chips[i].setAttribute('data-mine', ''); else chips[i].removeAttribute('data-mine');
+      chips[i].setAttribute('aria-pressed', mine ? 'true' : 'false');
+    }
+  }
+  // <div id="reaction-update" data-message=ID> arrives out of band with the message's
+  // whole reaction row; it replaces the row in the message (or goes, when empty).
+  function applyReactions(update) {
+    var id = update.getAttribute('data-message');
+    var article = id && document.getElementById('message-' + id);
+    var row = update.querySelector('[data-role="reactions"]');
+    if (!article || !row) return;
+    var old = article.querySelector('[data-role="reactions"]');
+    if (!row.children.length) {
+      if (old) old.remove();
+      return;
+    }
+    markOwnReactions(row);
+    if (old) {
+      old.replaceWith(row);
+    } else {
+      var main = article.querySelector('.msg-main') || article;
+      main.appendChild(row);
+    }
+  }
+  function react(article, emoji, add) {
+    sendCommand({ type: add ? 'react' : 'unreact', id: Number(article.getAttribute('data-message-id')), emoji: emoji });
+  }
+  function closeReactMenus() {
+    var menus = document.querySelectorAll('#messages [data-role="react-menu"]');
+    for (var i = 0; i < menus.length; i++) menus[i].remove();
+  }
+  // The quick row of six, and "…" for any emoji (emoji.js's picker, when present).
+  function openReactMenu(article, anchor) {
+    closeReactMenus();
+    var menu = document.createElement('div');
+    menu.className = 'react-menu';
+    menu.setAttribute('data-role', 'react-menu');
+    menu.setAttribute('role', 'menu');
+    function choose(emoji) {
+      menu.remove();
+      var chip = article.querySelector('.reaction[data-emoji="' + emoji + '"][data-mine]');
+      if (!chip) react(article, emoji, true);
+    }
+    QUICK_REACTIONS.forEach(function (emoji) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.setAttribute('role', 'menuitem');
+      b.setAttribute('data-quick-reaction', emoji);
+      b.setAttribute('aria-label', 'React with ' + emoji);
+      b.textContent = emoji;
+      b.addEventListener('click', function (e) { e.stopPropagation(); choose(emoji); });
+      menu.appendChild(b);
+    });
+    if (window.HearthEmoji && window.HearthEmoji.openPicker) {
+      var more = document.createElement('button');
+      more.type = 'button';
+      more.setAttribute('role', 'menuitem');
+      more.setAttribute('aria-label', 'Any emoji');
+      more.setAttribute('data-role', 'more-reactions');
+      more.textContent = '…';
+      more.addEventListener('click', function (e) {
+        e.stopPropagation();
+        menu.remove();
+        window.HearthEmoji.openPicker(anchor, choose);
+      });
+      menu.appendChild(more);
+    }
+    menu.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') { menu.remove(); anchor.focus(); }
+    });
+    (article.querySelector('.msg-main') || article).appendChild(menu);
+    var first = menu.querySelector('button');
+    if (first) first.focus();
   }
 
   // ------------------------------------------------------ typing indicator
@@ -360,6 +449,13 @@
     return true;
   }
   document.addEventListener('click', function (e) {
+    var chip = e.target && e.target.closest ? e.target.closest('#messages .reaction') : null;
+    if (chip) {
+      var owner = chip.closest('[data-message-id]');
+      if (owner) react(owner, chip.getAttribute('data-emoji'), !chip.hasAttribute('data-mine'));
+      return;
+    }
+    if (!(e.target && e.target.closest && e.target.closest('[data-role="react-menu"]'))) closeReactMenus();
     var button = e.target && e.target.closest ? e.target.closest('#messages [data-action]') : null;
     if (!button) {
       // A tap on a message (not on a link in it) shows its actions; elsewhere hides them.
@@ -372,7 +468,9 @@
     var article = button.closest('[data-message-id]');
     if (!article) return;
     var action = button.getAttribute('data-action');
-    if (action === 'edit') {
+    if (action === 'react') {
+      openReactMenu(article, button);
+    } else if (action === 'edit') {
       startEdit(article);
     } else if (action === 'cancel-edit') {
       var form = button.closest('form');
@@ -502,6 +600,7 @@
                 if (n.nodeType !== 1) continue;
                 if (n.id === 'typing') { showTyping(n); continue; }
                 if (n.id === 'room-activity') { roomActivity(n, current); continue; }
+                if (n.id === 'reaction-update') { applyReactions(n); continue; }
                 if (n === cur || n.contains(cur)) {
                   replaced = true;
                   decorate(cur);

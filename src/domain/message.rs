@@ -68,6 +68,13 @@ pub struct Author {
     pub avatar: Option<String>,
 }
 
+impl Author {
+    /// The name they go by: the display name, or the username when there is none.
+    pub fn shown_name(&self) -> &str {
+        super::user::shown_name(&self.username, &self.display_name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredMessage {
     pub id: MessageId,
@@ -78,6 +85,9 @@ pub struct StoredMessage {
     pub edited: Option<DateTime<Utc>>,
     /// The file this message carries, if any.
     pub file: Option<FileRef>,
+    /// Its reactions, in the order the emoji were first used.
+    #[serde(default)]
+    pub reactions: Vec<super::ReactionGroup>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

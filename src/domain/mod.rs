@@ -5,6 +5,7 @@
 pub mod message;
 pub mod password;
 pub mod profile;
+pub mod reaction;
 pub mod room;
 pub mod user;
 
@@ -13,6 +14,7 @@ pub use message::{
     StoredMessage,
 };
 pub use profile::{Bio, DisplayName, ProfileUpdate};
+pub use reaction::{Emoji, MAX_REACTION_KINDS, Reacted, ReactionGroup};
 pub use room::{NewRoom, Room, RoomId, RoomKind, RoomName};
 pub use user::{Email, NewUser, User, UserId, Username};
 

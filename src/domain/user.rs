@@ -116,11 +116,16 @@ pub struct User {
 impl User {
     /// The name to show: the display name when set, else the username.
     pub fn shown_name(&self) -> &str {
-        if self.display_name.trim().is_empty() {
-            &self.username
-        } else {
-            &self.display_name
-        }
+        shown_name(self.username.as_str(), &self.display_name)
+    }
+}
+
+/// The name someone goes by: their display name, or their username when it is blank.
+pub fn shown_name<'a>(username: &'a str, display_name: &'a str) -> &'a str {
+    if display_name.trim().is_empty() {
+        username
+    } else {
+        display_name
     }
 }
 

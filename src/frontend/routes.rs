@@ -62,6 +62,16 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
                     .get(rest::messages::message_get)
                     .resource(),
             )
+            .service(
+                api("/groups/{id}/messages/{msg_id}/reactions/")
+                    .post(rest::reactions::reactions_post)
+                    .resource(),
+            )
+            .service(
+                api("/groups/{id}/messages/{msg_id}/reactions/{emoji}/")
+                    .delete(rest::reactions::reaction_delete)
+                    .resource(),
+            )
             .service(api("/schema/").get(rest::openapi::schema_get).resource())
             .service(api("/docs/").get(rest::docs::docs_get).resource()),
     );

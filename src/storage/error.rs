@@ -40,6 +40,8 @@ pub enum Conflict {
     Invite,
     /// A key rotation is already unfinished.
     Rotation,
+    /// The message already carries as many kinds of reaction as it may.
+    ReactionKinds,
     /// The change would leave the site without an active admin.
     LastAdmin,
 }
@@ -58,6 +60,7 @@ impl Conflict {
             Self::Jti => "jti",
             Self::Invite => "invite",
             Self::Rotation => "rotation",
+            Self::ReactionKinds => "emoji",
             Self::LastAdmin => "last admin",
         }
     }

@@ -23,9 +23,11 @@ pub use error::{ByteStream, Conflict, StorageError, StorageResult};
 pub use files::FileStore;
 pub use site::SiteStore;
 
+#[cfg(doc)]
+use crate::domain::MAX_REACTION_KINDS;
 use crate::domain::{
-    Email, MessageId, NewMessage, NewRoom, NewUser, ProfileUpdate, Room, RoomId, RoomName,
-    SealedBody, StoredMessage, User, UserId, Username,
+    Email, Emoji, MessageId, NewMessage, NewRoom, NewUser, ProfileUpdate, Reacted, Room, RoomId,
+    RoomName, SealedBody, StoredMessage, User, UserId, Username,
 };
 
 /// An account with its password hash, for credential checks only.
@@ -166,6 +168,28 @@ pub trait MessageStore: Send + Sync {
     /// behind in the database files. `NotFound` when missing or in another room. Who may
     /// delete is the caller's decision.
     async fn delete_message(&self, room: RoomId, id: MessageId) -> StorageResult<()>;
+    /// Adds `user`'s reaction `emoji` to message `id` of `room` (nothing to do when it is
+    /// there already) and returns the message's reactions after. `NotFound` when the
+    /// message is missing or in another room; `Conflict(ReactionKinds)`, with nothing
+    /// stored, when the emoji would be the message's [`MAX_REACTION_KINDS`]+1st kind.
+    /// Who may react is the caller's decision.
+    async fn add_reaction(
+        &self,
+        room: RoomId,
+        id: MessageId,
+        user: UserId,
+        emoji: Emoji,
+    ) -> StorageResult<Reacted>;
+    /// Removes `user`'s reaction `emoji` from message `id` of `room` when it is there,
+    /// and returns the message's reactions after. `NotFound` when the message is missing
+    /// or in another room.
+    async fn remove_reaction(
+        &self,
+        room: RoomId,
+        id: MessageId,
+        user: UserId,
+        emoji: Emoji,
+    ) -> StorageResult<Reacted>;
 }
 
 /// A browser session as the server keeps it; the cookie holds only the key, and storage

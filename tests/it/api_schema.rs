@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::helpers::spawn_app;
 
 /// Every API path with the methods it answers, as DESIGN.md lists them.
-const ENDPOINTS: [(&str, &[&str]); 8] = [
+const ENDPOINTS: [(&str, &[&str]); 10] = [
     ("/api/token/", &["post"]),
     ("/api/token/refresh/", &["post"]),
     ("/api/users/", &["get"]),
@@ -14,6 +14,8 @@ const ENDPOINTS: [(&str, &[&str]); 8] = [
     ("/api/groups/{id}/", &["get", "put", "delete"]),
     ("/api/groups/{id}/messages/", &["get", "post"]),
     ("/api/groups/{id}/messages/{msg_id}/", &["get"]),
+    ("/api/groups/{id}/messages/{msg_id}/reactions/", &["post"]),
+    ("/api/groups/{id}/messages/{msg_id}/reactions/{emoji}/", &["delete"]),
 ];
 
 async fn schema() -> Value {

@@ -53,6 +53,8 @@ mod audit;
 mod avatars;
 /// Real headless Chromium: two people chat live; dark mode.
 mod browser;
+/// Chromium: two people react and reply, each seen live by the other.
+mod browser_conversation;
 /// Chromium: a file sent into a room shows on the other person's page.
 mod browser_files;
 /// Chromium: Markdown and links render, hostile input runs nothing, phone and laptop,
@@ -90,6 +92,8 @@ mod pages;
 mod password_reset;
 /// Profile pages and editing one's own.
 mod profiles;
+/// Reactions: live for the room, one per person per emoji, refusals store nothing.
+mod reactions;
 /// Group and private rooms: who may see, enter and write them.
 mod rooms;
 /// The browser-session store: revocation sticks.

@@ -12,6 +12,7 @@ pub mod link;
 pub mod messages;
 pub mod openapi;
 pub mod pagination;
+pub mod reactions;
 pub mod shapes;
 pub mod tokens;
 pub mod users;

@@ -12,10 +12,10 @@ use utoipa::{Modify, OpenApi};
 use super::error::ApiError;
 use super::shapes::{
     Author, ErrorDetail, FieldErrors, GroupCreate, GroupKind, GroupOut, GroupPage, GroupUpdate,
-    MessageCreate, MessageOut, MessagePage, RefreshRequest, TokenPair, TokenRequest, UserOut,
-    UserPage,
+    MessageCreate, MessageOut, MessagePage, ReactionCreate, ReactionOut, ReactionsOut,
+    RefreshRequest, TokenPair, TokenRequest, UserOut, UserPage,
 };
-use super::{groups, messages, tokens, users};
+use super::{groups, messages, reactions, tokens, users};
 
 /// The document's root: every `/api` path, its schemas and the bearer scheme.
 #[derive(OpenApi)]
@@ -43,6 +43,8 @@ use super::{groups, messages, tokens, users};
         messages::messages_get,
         messages::messages_post,
         messages::message_get,
+        reactions::reactions_post,
+        reactions::reaction_delete,
     ),
     components(schemas(
         TokenRequest,
@@ -59,6 +61,9 @@ use super::{groups, messages, tokens, users};
         Author,
         MessageOut,
         MessagePage,
+        ReactionCreate,
+        ReactionOut,
+        ReactionsOut,
         ErrorDetail,
         FieldErrors,
     )),
@@ -241,6 +246,7 @@ mod tests {
             created: Utc::now(),
             edited: None,
             file: None,
+            reactions: Vec::new(),
         };
         let text = crate::frontend::present::view::MessageText::rendered("hi".into());
         let out = message_json("public-chat", &message, &text);

@@ -4,10 +4,10 @@
 use minijinja::context;
 use serde_json::json;
 
-use crate::domain::{MessageId, RoomId, StoredMessage, User};
+use crate::domain::{Emoji, MessageId, ReactionGroup, RoomId, StoredMessage, User};
 use crate::frontend::present::templates::Templates;
-use crate::frontend::present::view::MessageView;
-use crate::frontend::present::wire::message_json;
+use crate::frontend::present::view::{MessageView, ReactionView};
+use crate::frontend::present::wire::{ReactionOut, message_json};
 use crate::hub::{Notice, Presence, RoomEvent};
 
 /// A new message, for browsers (appended to `#messages`) and programs.
@@ -50,6 +50,41 @@ fn message_event(
         })?;
     let json = json!({ "type": kind, "message": message_json(room_name, message, &view.text) });
     Ok(event(html, json))
+}
+
+/// A reaction added or removed: browsers get the message's whole reaction row (app.js
+/// moves it into the message and marks the viewer's own), programs `reaction_added` or
+/// `reaction_removed` with the message's reactions after.
+pub fn render_reaction(
+    templates: &Templates,
+    room_name: &str,
+    id: MessageId,
+    emoji: &Emoji,
+    user: &User,
+    added: bool,
+    reactions: &[ReactionGroup],
+) -> RoomEvent {
+    let html = templates
+        .render(
+            "partials/reaction_update_oob.html",
+            context! {
+                id => id.0,
+                reactions => minijinja::Value::from(minijinja::value::Serde(ReactionView::all(reactions))),
+            },
+        )
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "reaction fragment failed to render");
+            String::new()
+        });
+    let json = json!({
+        "type": if added { "reaction_added" } else { "reaction_removed" },
+        "group": room_name,
+        "message": id.0,
+        "emoji": emoji.as_str(),
+        "user": { "id": user.id.0, "username": user.username, "display_name": user.display_name },
+        "reactions": ReactionOut::all(reactions),
+    });
+    event(html, json)
 }
 
 /// Who is online, as the hub reports it.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::{StoredMessage, User};
+use crate::domain::{Author, ReactionGroup, StoredMessage, User};
 
 /// Tailwind classes for initials avatars; listed here in full so Tailwind's scan finds them.
 const AVATAR_COLOURS: [&str; 8] = [
@@ -89,6 +89,41 @@ pub struct MessageView {
     pub time: String,
     pub edited: bool,
     pub file: Option<super::media::FileView>,
+    pub reactions: Vec<ReactionView>,
+}
+
+/// One emoji's reactions on a message, as the page shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReactionView {
+    pub emoji: String,
+    pub count: usize,
+    /// Who reacted, by username, space-separated and space-padded, so app.js can find the
+    /// viewer's own with one `includes(' name ')`.
+    pub users: String,
+    /// Who reacted, by the names people go by, for the hover text.
+    pub names: String,
+}
+
+impl ReactionView {
+    pub fn all(groups: &[ReactionGroup]) -> Vec<Self> {
+        groups
+            .iter()
+            .map(|group| {
+                let mut users = String::from(" ");
+                for person in &group.people {
+                    users.push_str(&person.username);
+                    users.push(' ');
+                }
+                let names: Vec<&str> = group.people.iter().map(Author::shown_name).collect();
+                Self {
+                    emoji: group.emoji.as_str().to_owned(),
+                    count: group.people.len(),
+                    users,
+                    names: names.join(", "),
+                }
+            })
+            .collect()
+    }
 }
 
 impl MessageView {
@@ -97,12 +132,7 @@ impl MessageView {
             .author
             .as_ref()
             .map(|a| {
-                let name = if a.display_name.trim().is_empty() {
-                    &a.username
-                } else {
-                    &a.display_name
-                };
-                let mut view = UserView::new(a.id.0, &a.username, name);
+                let mut view = UserView::new(a.id.0, &a.username, a.shown_name());
                 view.avatar = a.avatar.as_deref().map(super::media::avatar_url);
                 view
             })
@@ -115,6 +145,7 @@ impl MessageView {
             time: message.created.format("%H:%M").to_string(),
             edited: message.edited.is_some(),
             file: message.file.as_ref().map(super::media::FileView::from),
+            reactions: ReactionView::all(&message.reactions),
         }
     }
 }

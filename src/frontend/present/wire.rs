@@ -6,7 +6,7 @@ use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
 
 use super::media::file_url;
-use crate::domain::StoredMessage;
+use crate::domain::{Author as Writer, ReactionGroup, StoredMessage};
 use crate::frontend::present::view::{MessageText, iso};
 
 /// A message's author.
@@ -43,17 +43,47 @@ pub struct MessageOut {
     /// The same HTML the pages show.
     pub html: String,
     pub id: i64,
+    /// Its reactions, in the order the emoji were first used.
+    pub reactions: Vec<ReactionOut>,
+}
+
+/// Everyone who reacted to a message with one emoji, earliest first.
+// Fields in alphabetical order, as in `MessageOut`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReactionOut {
+    pub count: usize,
+    pub emoji: String,
+    pub users: Vec<Author>,
+}
+
+impl ReactionOut {
+    pub fn all(groups: &[ReactionGroup]) -> Vec<Self> {
+        groups
+            .iter()
+            .map(|group| Self {
+                count: group.people.len(),
+                emoji: group.emoji.as_str().to_owned(),
+                users: group.people.iter().map(Author::from).collect(),
+            })
+            .collect()
+    }
+}
+
+impl From<&Writer> for Author {
+    fn from(author: &Writer) -> Self {
+        Self {
+            display_name: author.display_name.clone(),
+            id: author.id.0,
+            username: author.username.clone(),
+        }
+    }
 }
 
 impl MessageOut {
     /// `message` of the room `room_name`, whose opened text is `text`.
     pub fn new(room_name: &str, message: &StoredMessage, text: MessageText) -> Self {
         Self {
-            author: message.author.as_ref().map(|a| Author {
-                display_name: a.display_name.clone(),
-                id: a.id.0,
-                username: a.username.clone(),
-            }),
+            author: message.author.as_ref().map(Author::from),
             body: text.words,
             created: message.created,
             edited: message.edited,
@@ -61,6 +91,7 @@ impl MessageOut {
             group: room_name.to_owned(),
             html: text.html,
             id: message.id.0,
+            reactions: ReactionOut::all(&message.reactions),
         }
     }
 }
@@ -93,9 +124,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::domain::{
-        Author as Writer, FileId, FileRef, MessageId, RoomId, Sealed, SealedBody, UserId,
-    };
+    use crate::domain::{FileId, FileRef, MessageId, RoomId, Sealed, SealedBody, UserId};
 
     fn stored(author: Option<Writer>, file: Option<FileRef>) -> StoredMessage {
         let created = Utc.with_ymd_and_hms(2026, 11, 2, 9, 30, 5).single();
@@ -110,6 +139,7 @@ mod tests {
             created: created.unwrap_or_default(),
             edited: created.map(|t| t + chrono::Duration::milliseconds(1_250)),
             file,
+            reactions: Vec::new(),
         }
     }
 
@@ -125,6 +155,7 @@ mod tests {
             "author": author,
             "body": text.words,
             "html": text.html,
+            "reactions": [],
             "file": message.file.as_ref().map(file_url),
             "created": iso(message.created),
             "edited": message.edited.map(iso),

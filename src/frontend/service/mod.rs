@@ -10,6 +10,7 @@ pub mod groups;
 pub mod members;
 pub mod messages;
 pub mod outbox;
+pub mod reactions;
 pub mod read_marks;
 pub mod registration;
 pub mod uploads;

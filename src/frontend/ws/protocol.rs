@@ -32,6 +32,12 @@ pub enum Command {
     Delete {
         id: MessageId,
     },
+    /// Add (or, with `add` false, remove) one's reaction `emoji` to a message.
+    React {
+        id: MessageId,
+        emoji: String,
+        add: bool,
+    },
     /// The person is typing: relayed to the room's other sockets, never stored. Browsers
     /// send the same JSON (`{"type":"typing"}`) from app.js through the htmx socket.
     Typing,
@@ -61,6 +67,7 @@ struct Incoming {
     after: Option<i64>,
     /// A number from programs; a browser form sends every field as a string.
     id: Option<serde_json::Value>,
+    emoji: Option<serde_json::Value>,
 }
 
 fn message_id(id: Option<serde_json::Value>) -> Result<MessageId, Refusal> {
@@ -98,6 +105,14 @@ pub fn parse(text: &str) -> Result<Command, Refusal> {
         }),
         Some("delete") => Ok(Command::Delete {
             id: message_id(incoming.id)?,
+        }),
+        Some(kind @ ("react" | "unreact")) => Ok(Command::React {
+            id: message_id(incoming.id)?,
+            emoji: match incoming.emoji {
+                Some(serde_json::Value::String(emoji)) => emoji,
+                _ => return Err(Refusal::new("invalid", "emoji must be a string.")),
+            },
+            add: kind == "react",
         }),
         Some("typing") => Ok(Command::Typing),
         Some("resume") => match incoming.after {
@@ -167,6 +182,21 @@ mod tests {
             assert_eq!(parse(bad).map_err(|r| r.code), Err("invalid"), "{bad}");
         }
         assert_eq!(parse(r#"{"type":"typing"}"#), Ok(Command::Typing));
+        assert_eq!(
+            parse(r#"{"type":"unreact","id":"7","emoji":"👍"}"#),
+            Ok(Command::React {
+                id: MessageId(7),
+                emoji: "👍".into(),
+                add: false
+            })
+        );
+        for bad in [
+            r#"{"type":"react","id":7}"#,
+            r#"{"type":"react","id":7,"emoji":1}"#,
+            r#"{"type":"react","emoji":"👍"}"#,
+        ] {
+            assert_eq!(parse(bad).map_err(|r| r.code), Err("invalid"), "{bad}");
+        }
         assert_eq!(
             parse(r#"{"type":"dance"}"#).map_err(|r| r.code),
             Err("unknown_type")

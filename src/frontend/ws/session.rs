@@ -309,6 +309,8 @@ enum Write {
 enum Change {
     Edit(MessageId, String),
     Delete(MessageId),
+    /// A reaction added (true) or removed.
+    React(MessageId, String, bool),
 }
 
 /// Stores this socket's writes (posts, edits, deletes) in the order sent, off the socket's
@@ -379,6 +381,7 @@ async fn on_text(
         }
         Ok(Command::Edit { id, body }) => Ok(Write::Change(Change::Edit(id, body))),
         Ok(Command::Delete { id }) => Ok(Write::Change(Change::Delete(id))),
+        Ok(Command::React { id, emoji, add }) => Ok(Write::Change(Change::React(id, emoji, add))),
         Ok(Command::Resume { after }) => {
             let resumed = resume(conn, ws, after, &mut seen.sent_up_to).await;
             seen.read_up_to = seen.read_up_to.max(seen.sent_up_to);
@@ -481,19 +484,22 @@ fn post_refusal(error: PostError) -> Refusal {
     }
 }
 
-/// Carries out an edit or a delete; nothing changes when it is refused.
+/// Carries out an edit, a delete or a reaction; nothing changes when it is refused.
 async fn store_change(conn: &Connection, change: Change) -> Result<(), Refusal> {
     still_member(conn).await?;
     let (chat, room, user) = (&conn.state.chat, &conn.room, &conn.user);
+    let missing = match change {
+        Change::React(..) => "No such message in this room.",
+        Change::Edit(..) | Change::Delete(..) => "No such message of yours in this room.",
+    };
     let changed = match change {
         Change::Edit(id, raw) => chat.edit_message(room, user, id, &raw).await.map(|_| ()),
         Change::Delete(id) => chat.delete_message(room, user, id).await,
+        Change::React(id, emoji, add) => chat.react(room, user, id, &emoji, add).await.map(|_| ()),
     };
     changed.map_err(|error| match error {
         ChangeError::Invalid(detail) => Refusal::new("invalid", detail),
-        ChangeError::NotFound => {
-            Refusal::new("not_found", "No such message of yours in this room.")
-        }
+        ChangeError::NotFound => Refusal::new("not_found", missing),
         ChangeError::NotStored => {
             Refusal::new("unavailable", "The change could not be saved; try again.")
         }

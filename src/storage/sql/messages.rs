@@ -11,7 +11,8 @@ use sea_orm::{
 use super::entities::{messages, users};
 use super::{SqlStorage, appends, internal};
 use crate::domain::{
-    Author, MessageId, NewMessage, RoomId, Sealed, SealedBody, StoredMessage, UserId,
+    Author, Emoji, MessageId, NewMessage, Reacted, RoomId, Sealed, SealedBody, StoredMessage,
+    UserId,
 };
 use crate::storage::{MessageStore, StorageError, StorageResult};
 
@@ -23,6 +24,8 @@ impl SqlStorage {
         ids.dedup();
         let file_ids: Vec<i64> = rows.iter().filter_map(|m| m.file_id).collect();
         let files = self.file_refs(file_ids).await?;
+        let message_ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
+        let mut reactions = self.reactions_of(&message_ids).await?;
         let authors: HashMap<i64, Author> = if ids.is_empty() {
             HashMap::new()
         } else {
@@ -58,6 +61,7 @@ impl SqlStorage {
                 created: row.created,
                 edited: row.edited,
                 file: row.file_id.and_then(|id| files.get(&id).cloned()),
+                reactions: reactions.remove(&row.id).unwrap_or_default(),
             })
             .collect())
     }
@@ -209,6 +213,26 @@ impl MessageStore for SqlStorage {
         }
         self.scrub_wal().await;
         self.message_by_id(room, id).await
+    }
+
+    async fn add_reaction(
+        &self,
+        room: RoomId,
+        id: MessageId,
+        user: UserId,
+        emoji: Emoji,
+    ) -> StorageResult<Reacted> {
+        self.insert_reaction(room, id, user, emoji).await
+    }
+
+    async fn remove_reaction(
+        &self,
+        room: RoomId,
+        id: MessageId,
+        user: UserId,
+        emoji: Emoji,
+    ) -> StorageResult<Reacted> {
+        self.delete_reaction(room, id, user, emoji).await
     }
 
     async fn delete_message(&self, room: RoomId, id: MessageId) -> StorageResult<()> {

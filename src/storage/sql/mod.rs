@@ -10,6 +10,7 @@ mod entities;
 mod files;
 mod memberships;
 mod messages;
+mod reactions;
 mod rooms;
 mod sessions;
 mod site;

@@ -15,8 +15,8 @@
 pub(super) use chrono::{DateTime, NaiveDate, Utc};
 
 pub(super) use crate::domain::{
-    Email, FileId, FileRef, MessageId, NewFile, NewMessage, NewRoom, NewUser, ProfileUpdate, Room,
-    RoomId, RoomName, Sealed, SealedBody, StoredMessage, User, UserId, Username,
+    Email, Emoji, FileId, FileRef, MessageId, NewFile, NewMessage, NewRoom, NewUser, ProfileUpdate,
+    Reacted, Room, RoomId, RoomName, Sealed, SealedBody, StoredMessage, User, UserId, Username,
 };
 pub(super) use crate::storage::admin::{AccountChange, RoomStats, SiteTotals};
 pub(super) use crate::storage::audit::{AuditEntry, AuditFilter, NewAuditEntry};
@@ -89,6 +89,18 @@ macro_rules! storage_methods {
                     body: SealedBody,
                 ) -> StorageResult<StoredMessage>;
                 fn delete_message(room: RoomId, id: MessageId) -> StorageResult<()>;
+                fn add_reaction(
+                    room: RoomId,
+                    id: MessageId,
+                    user: UserId,
+                    emoji: Emoji,
+                ) -> StorageResult<Reacted>;
+                fn remove_reaction(
+                    room: RoomId,
+                    id: MessageId,
+                    user: UserId,
+                    emoji: Emoji,
+                ) -> StorageResult<Reacted>;
             }
             SessionStore {
                 fn session_load(key_hash: &str => String) -> StorageResult<SessionRecord>;

@@ -6,6 +6,7 @@
 mod admin;
 mod files;
 mod messages;
+mod reactions;
 mod rooms;
 mod sessions;
 mod site;
@@ -86,6 +87,8 @@ contracts! {
     & messages::only_the_author_edits_and_a_deleted_message_is_gone,
     & messages::a_batch_of_appends_answers_in_order_and_a_bad_one_fails_alone,
     Arc messages::concurrent_appends_each_get_their_own_row,
+    & reactions::one_reaction_per_person_and_emoji_in_the_order_first_used,
+    & reactions::reactions_refuse_other_rooms_and_a_kind_past_the_bound,
     & sessions::sessions_are_saved_loaded_touched_expired_and_deleted,
     & sessions::sessions_are_listed_and_deleted_per_user,
     & tokens::account_tokens_are_single_use_and_checked,

@@ -5,7 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::pages::CursorPage;
-pub use crate::frontend::present::wire::{Author, MessageOut};
+use crate::domain::{MessageId, ReactionGroup};
+pub use crate::frontend::present::wire::{Author, MessageOut, ReactionOut};
 
 // DRF's cursor envelope of messages, named for the document like `UserPage`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -18,4 +19,28 @@ pub struct MessagePage(#[schema(inline)] pub CursorPage<MessageOut>);
 pub struct MessageCreate {
     /// Up to 10,000 characters.
     pub body: String,
+}
+
+/// `POST /api/groups/{id}/messages/{msg_id}/reactions/`'s body.
+#[derive(Debug, ToSchema)]
+pub struct ReactionCreate {
+    /// One emoji, e.g. "👍" (skin tones allowed).
+    pub emoji: String,
+}
+
+/// A message's reactions, in the order the emoji were first used.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReactionsOut {
+    /// The message's id.
+    pub message: i64,
+    pub reactions: Vec<ReactionOut>,
+}
+
+impl ReactionsOut {
+    pub fn new(message: MessageId, groups: &[ReactionGroup]) -> Self {
+        Self {
+            message: message.0,
+            reactions: ReactionOut::all(groups),
+        }
+    }
 }

@@ -14,7 +14,9 @@ pub mod users;
 
 pub use errors::{ErrorDetail, FieldErrors};
 pub use groups::{GroupCreate, GroupKind, GroupOut, GroupPage, GroupUpdate};
-pub use messages::{Author, MessageCreate, MessageOut, MessagePage};
+pub use messages::{
+    Author, MessageCreate, MessageOut, MessagePage, ReactionCreate, ReactionOut, ReactionsOut,
+};
 pub use pages::{CursorPage, Page};
 pub use tokens::{RefreshRequest, TokenPair, TokenRequest};
 pub use users::{UserOut, UserPage};

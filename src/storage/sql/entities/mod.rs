@@ -8,6 +8,7 @@ pub mod invites;
 pub mod key_rotations;
 pub mod memberships;
 pub mod messages;
+pub mod reactions;
 pub mod refresh_tokens;
 pub mod rooms;
 pub mod sessions;
