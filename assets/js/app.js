@@ -164,6 +164,7 @@
   // HTML; CSS shows only what applies (data-mine, data-deletable).
   var ACTIONS = [
     ['react', 'React', 'react-message'],
+    ['reply', 'Reply', 'reply-message'],
     ['edit', 'Edit', 'edit-message'],
     ['remove', 'Delete', 'remove-message']
   ];
@@ -217,6 +218,56 @@
     addActions(node);
     markOwnReactions(node);
   }
+
+  // --------------------------------------------------------------- replies
+
+  // Reply: the composer's hidden reply_to carries the id with the next message; the bar
+  // above the box says what is being answered until it is sent or cancelled.
+  function startReply(article) {
+    var field = document.getElementById('id_reply_to');
+    var bar = document.getElementById('reply-bar');
+    if (!field || !bar) return;
+    field.value = article.getAttribute('data-message-id');
+    var who = article.querySelector('.msg-who');
+    var body = article.querySelector('[data-role="body"]');
+    var words = body ? body.textContent.replace(/\s+/g, ' ').trim() : '';
+    if (words.length > 80) words = words.slice(0, 80) + '…';
+    bar.querySelector('[data-role="reply-to-text"]').textContent =
+      'Replying to ' + (who ? who.textContent : 'a message') + (words ? ': ' + words : '');
+    bar.hidden = false;
+    var box = document.getElementById('id_body');
+    if (box) box.focus();
+  }
+  function cancelReply() {
+    var field = document.getElementById('id_reply_to');
+    var bar = document.getElementById('reply-bar');
+    if (field) field.value = '';
+    if (bar) bar.hidden = true;
+  }
+  // A quote links to the message it answers: scroll to it, loading older pages first
+  // when it is further back than the page shows.
+  function revealMessage(id, pagesLeft) {
+    var target = document.getElementById('message-' + id);
+    if (target) {
+      target.scrollIntoView({ block: 'center' });
+      target.classList.add('flash');
+      window.setTimeout(function () { target.classList.remove('flash'); }, 1600);
+      return;
+    }
+    var more = document.getElementById('history-more');
+    if (!more || pagesLeft <= 0 || !window.htmx) return;
+    window.htmx.ajax('GET', more.getAttribute('hx-get'), { target: more, swap: 'outerHTML' })
+      .then(function () { revealMessage(id, pagesLeft - 1); });
+  }
+  document.addEventListener('click', function (e) {
+    var quote = e.target && e.target.closest ? e.target.closest('#messages .msg-reply') : null;
+    if (quote) {
+      e.preventDefault();
+      revealMessage(quote.getAttribute('data-reply-to'), 20);
+      return;
+    }
+    if (e.target && e.target.closest && e.target.closest('[data-action="cancel-reply"]')) cancelReply();
+  });
 
   // ------------------------------------------------------------ reactions
 
@@ -470,6 +521,8 @@
     var action = button.getAttribute('data-action');
     if (action === 'react') {
       openReactMenu(article, button);
+    } else if (action === 'reply') {
+      startReply(article);
     } else if (action === 'edit') {
       startEdit(article);
     } else if (action === 'cancel-edit') {
@@ -644,6 +697,7 @@
             var field = bodyField(form);
             if (!field) return;
             field.value = '';
+            cancelReply(); // the reply went with it
             lastTypingSent = 0; // the next keystroke starts a new message
             // Let auto-grow / counters / validation react to the change.
             field.dispatchEvent(new Event('input', { bubbles: true }));
@@ -653,6 +707,10 @@
           // (d) Enter sends, Shift+Enter inserts a newline (the default).
           on(root, 'keydown', function (e) {
             var t = e.target;
+            if (e.key === 'Escape' && t && t.id === 'id_body') {
+              cancelReply();
+              return;
+            }
             if (e.key === 'ArrowUp' && t && t.id === 'id_body' && !t.value &&
                 !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
               if (editLastOwn()) e.preventDefault();

@@ -13,6 +13,7 @@ mod m20261124_000007_create_site_state;
 mod m20261124_000008_account_changes;
 mod m20261203_000009_message_body_format;
 mod m20261203_000010_create_reactions;
+mod m20261203_000011_message_replies;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_account_changes::Migration),
             Box::new(m20261203_000009_message_body_format::Migration),
             Box::new(m20261203_000010_create_reactions::Migration),
+            Box::new(m20261203_000011_message_replies::Migration),
         ]
     }
 }

@@ -55,6 +55,24 @@ pub struct NewMessage {
     pub room: RoomId,
     pub author: UserId,
     pub body: SealedBody,
+    /// The message of the same room this one answers.
+    #[serde(default)]
+    pub reply_to: Option<MessageId>,
+}
+
+/// The message a reply answers, as the reply shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyRef {
+    pub id: MessageId,
+    /// `None` once the original is deleted.
+    pub original: Option<Original>,
+}
+
+/// What a reply quotes of its original: who wrote it and its sealed body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Original {
+    pub author: Option<Author>,
+    pub body: SealedBody,
 }
 
 /// Who wrote a stored message, as shown beside it. `None` on the message once the
@@ -88,6 +106,9 @@ pub struct StoredMessage {
     /// Its reactions, in the order the emoji were first used.
     #[serde(default)]
     pub reactions: Vec<super::ReactionGroup>,
+    /// The message it answers, if it is a reply.
+    #[serde(default)]
+    pub reply: Option<ReplyRef>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

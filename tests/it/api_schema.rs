@@ -15,7 +15,10 @@ const ENDPOINTS: [(&str, &[&str]); 10] = [
     ("/api/groups/{id}/messages/", &["get", "post"]),
     ("/api/groups/{id}/messages/{msg_id}/", &["get"]),
     ("/api/groups/{id}/messages/{msg_id}/reactions/", &["post"]),
-    ("/api/groups/{id}/messages/{msg_id}/reactions/{emoji}/", &["delete"]),
+    (
+        "/api/groups/{id}/messages/{msg_id}/reactions/{emoji}/",
+        &["delete"],
+    ),
 ];
 
 async fn schema() -> Value {

@@ -86,3 +86,74 @@ async fn a_reaction_is_seen_live_by_the_other_person() {
     ada.close().await;
     bram.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_shows_its_quote_live_and_the_quote_leads_to_the_original() {
+    let app = spawn_app().await;
+    let (ada, bram) = Browser::ada_and_bram_connected(&app.address).await;
+    send(&ada, "Shall we meet at the station?").await;
+    for n in 0..25 {
+        send(&ada, &format!("filler {n}")).await;
+    }
+    let id = bram
+        .wait_js(
+            "Bram sees Ada's question",
+            MESSAGE_ID,
+            vec![json!("Shall we meet at the station?")],
+        )
+        .await;
+    let id = id.as_str().expect("id").to_owned();
+    bram.wait_js("the fillers arrived", MESSAGE_ID, vec![json!("filler 24")])
+        .await;
+    let article = format!("#message-{id}");
+
+    bram.js(
+        "document.querySelector(arguments[0]).scrollIntoView(); return true;",
+        vec![json!(article)],
+    )
+    .await;
+    bram.click(&format!("{article} [data-role=body]")).await;
+    bram.click(&format!("{article} [data-action=reply]")).await;
+    bram.wait_for_text(
+        "#reply-bar [data-role=reply-to-text]",
+        "Replying to ada: Shall we meet at the station?",
+    )
+    .await;
+    send(&bram, "Yes, at noon").await;
+    let quote = ada
+        .wait_js(
+            "Ada sees the reply with its quote",
+            "var q = document.querySelector('#messages .msg-reply'); \
+             return q ? [q.getAttribute('data-reply-to'), q.textContent] : null;",
+            vec![],
+        )
+        .await;
+    assert_eq!(quote, json!([id, "ada Shall we meet at the station?"]));
+    bram.wait_js(
+        "the reply bar is gone once sent",
+        "return document.getElementById('reply-bar').hidden;",
+        vec![],
+    )
+    .await;
+
+    // The quote scrolls Ada's list back up to the original.
+    ada.click("#messages .msg-reply").await;
+    ada.wait_js(
+        "the original is in view",
+        "var r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+         var list = document.getElementById('messages').getBoundingClientRect(); \
+         return r.top >= list.top && r.bottom <= list.bottom;",
+        vec![json!(article)],
+    )
+    .await;
+    for (browser, name) in [(&ada, "ada"), (&bram, "bram")] {
+        let errors = browser.console_errors().await;
+        assert!(errors.is_empty(), "{name}: {}", errors.join("\n"));
+    }
+    if let Some(dir) = std::env::var_os("HEARTH_SCREENSHOT_DIR") {
+        let png = ada.client.screenshot().await.expect("screenshot");
+        std::fs::write(std::path::Path::new(&dir).join("reply.png"), png).expect("write");
+    }
+    ada.close().await;
+    bram.close().await;
+}

@@ -25,9 +25,19 @@ fn open(state: &AppState, room: &Room, message: &StoredMessage) -> MessageOut {
 /// it is posted, like a message typed in a page.
 fn read_message(mut body: JsonObject) -> Result<MessageCreate, ApiError> {
     let mut errors = FieldErrors::new();
+    let reply_to = match body.remove("reply_to") {
+        None | Some(Value::Null) => None,
+        Some(id) => match id.as_i64().filter(|id| *id > 0) {
+            Some(id) => Some(id),
+            None => {
+                errors.push("reply_to", "A valid integer is required.".to_owned());
+                None
+            }
+        },
+    };
     match required_string(&mut errors, "body", body.remove("body")) {
-        Some(body) => Ok(MessageCreate { body }),
-        None => Err(ApiError::Validation(errors)),
+        Some(body) if errors.is_empty() => Ok(MessageCreate { body, reply_to }),
+        _ => Err(ApiError::Validation(errors)),
     }
 }
 
@@ -138,13 +148,17 @@ pub async fn messages_post(
     body: web::Json<JsonObject>,
 ) -> Result<HttpResponse, ApiError> {
     let room = visible_room(&state, &path, &me).await?;
-    let MessageCreate { body: raw } = read_message(body.into_inner())?;
+    let MessageCreate {
+        body: raw,
+        reply_to,
+    } = read_message(body.into_inner())?;
     let (stored, view) = state
         .chat
-        .post_message(&room, &me, &raw)
+        .post_message(&room, &me, &raw, reply_to.map(MessageId))
         .await
         .map_err(|e| match e {
             PostError::Invalid(problem) => ApiError::field("body", &problem),
+            PostError::Reply(problem) => ApiError::field("reply_to", &problem),
             PostError::NotStored => ApiError::Internal(e.to_string()),
         })?;
     Ok(HttpResponse::Created().json(MessageOut::new(room.name.as_str(), &stored, view.text)))

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 use super::error::ApiError;
 use super::shapes::{
     Author, ErrorDetail, FieldErrors, GroupCreate, GroupKind, GroupOut, GroupPage, GroupUpdate,
-    MessageCreate, MessageOut, MessagePage, ReactionCreate, ReactionOut, ReactionsOut,
+    MessageCreate, MessageOut, MessagePage, QuoteOut, ReactionCreate, ReactionOut, ReactionsOut,
     RefreshRequest, TokenPair, TokenRequest, UserOut, UserPage,
 };
 use super::{groups, messages, reactions, tokens, users};
@@ -63,6 +63,7 @@ use super::{groups, messages, reactions, tokens, users};
         MessagePage,
         ReactionCreate,
         ReactionOut,
+        QuoteOut,
         ReactionsOut,
         ErrorDetail,
         FieldErrors,
@@ -247,6 +248,7 @@ mod tests {
             edited: None,
             file: None,
             reactions: Vec::new(),
+            reply: None,
         };
         let text = crate::frontend::present::view::MessageText::rendered("hi".into());
         let out = message_json("public-chat", &message, &text);

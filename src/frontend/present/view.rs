@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::{Author, ReactionGroup, StoredMessage, User};
+use crate::domain::{Author, MessageId, ReactionGroup, StoredMessage, User};
 
 /// Tailwind classes for initials avatars; listed here in full so Tailwind's scan finds them.
 const AVATAR_COLOURS: [&str; 8] = [
@@ -62,19 +62,65 @@ impl UserView {
     }
 }
 
-/// A message's plaintext: the words as typed and the sanitised HTML they render to.
+/// A message opened: the words as typed, the sanitised HTML they render to, and what it
+/// quotes of the message it answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MessageText {
     pub words: String,
     /// Sanitised by [`super::markdown::to_html`]: safe to put in a page as is.
     pub html: String,
+    pub quote: Option<Quote>,
 }
 
 impl MessageText {
     /// `words` with HTML rendered now.
     pub fn rendered(words: String) -> Self {
         let html = super::markdown::to_html(&words);
-        Self { words, html }
+        Self {
+            words,
+            html,
+            quote: None,
+        }
+    }
+}
+
+/// What a reply shows of the message it answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quote {
+    pub id: i64,
+    /// Who wrote the original; `None` once it is deleted, or its author is.
+    pub author: Option<Author>,
+    /// The name shown: the author's, "deleted user", or nothing once the original is gone.
+    pub name: Option<String>,
+    /// The start of the original's words on one line; `None` once it is deleted.
+    pub excerpt: Option<String>,
+}
+
+impl Quote {
+    /// How much of the original a reply shows.
+    pub const EXCERPT_CHARS: usize = 120;
+
+    /// The quote of original `id`, whose author and words are given while it exists.
+    pub fn new(id: MessageId, original: Option<(Option<&Author>, &str)>) -> Self {
+        let Some((author, words)) = original else {
+            return Self {
+                id: id.0,
+                author: None,
+                name: None,
+                excerpt: None,
+            };
+        };
+        let flat = words.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut excerpt: String = flat.chars().take(Self::EXCERPT_CHARS).collect();
+        if flat.chars().count() > Self::EXCERPT_CHARS {
+            excerpt.push('…');
+        }
+        Self {
+            id: id.0,
+            author: author.cloned(),
+            name: Some(author.map_or("deleted user", Author::shown_name).to_owned()),
+            excerpt: Some(excerpt),
+        }
     }
 }
 

@@ -43,8 +43,25 @@ pub struct MessageOut {
     /// The same HTML the pages show.
     pub html: String,
     pub id: i64,
+    /// What it shows of the message it answers; null when it is not a reply.
+    #[schema(required = true)]
+    pub quote: Option<QuoteOut>,
     /// Its reactions, in the order the emoji were first used.
     pub reactions: Vec<ReactionOut>,
+    /// The id of the message of the same group it answers, or null.
+    #[schema(required = true)]
+    pub reply_to: Option<i64>,
+}
+
+/// The start of the message a reply answers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuoteOut {
+    /// Null once the original or its author is deleted.
+    #[schema(required = true)]
+    pub author: Option<Author>,
+    /// Its first 120 characters on one line; null once the original is deleted.
+    #[schema(required = true)]
+    pub excerpt: Option<String>,
 }
 
 /// Everyone who reacted to a message with one emoji, earliest first.
@@ -91,7 +108,12 @@ impl MessageOut {
             group: room_name.to_owned(),
             html: text.html,
             id: message.id.0,
+            quote: text.quote.map(|quote| QuoteOut {
+                author: quote.author.as_ref().map(Author::from),
+                excerpt: quote.excerpt,
+            }),
             reactions: ReactionOut::all(&message.reactions),
+            reply_to: message.reply.as_ref().map(|reply| reply.id.0),
         }
     }
 }
@@ -140,6 +162,7 @@ mod tests {
             edited: created.map(|t| t + chrono::Duration::milliseconds(1_250)),
             file,
             reactions: Vec::new(),
+            reply: None,
         }
     }
 
@@ -155,7 +178,9 @@ mod tests {
             "author": author,
             "body": text.words,
             "html": text.html,
+            "quote": null,
             "reactions": [],
+            "reply_to": null,
             "file": message.file.as_ref().map(file_url),
             "created": iso(message.created),
             "edited": message.edited.map(iso),

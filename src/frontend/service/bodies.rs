@@ -28,6 +28,7 @@ pub fn seal(sealer: &Sealer, words: &str) -> (SealedBody, MessageText) {
     let text = MessageText {
         words: words.to_owned(),
         html,
+        quote: None,
     };
     (body, text)
 }
@@ -43,6 +44,7 @@ pub fn open(sealer: &Sealer, body: &SealedBody) -> Result<MessageText, CryptoErr
         Ok(MessageText {
             words: words.to_owned(),
             html: html.to_owned(),
+            quote: None,
         })
     } else {
         Ok(MessageText::rendered(words.to_owned()))

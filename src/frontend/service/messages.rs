@@ -4,9 +4,11 @@
 
 use super::outbox::{Posted, Submitted};
 use super::{Chat, bodies};
-use crate::domain::{MessageBody, MessageId, NewMessage, Room, StoredMessage, User};
+use crate::domain::{
+    MessageBody, MessageId, NewMessage, ReplyRef, Room, SealedBody, StoredMessage, User,
+};
 use crate::frontend::present::events::{render_deleted, render_edited};
-use crate::frontend::present::view::{MessageText, MessageView};
+use crate::frontend::present::view::{MessageText, MessageView, Quote};
 use crate::storage::StorageError;
 
 /// What a message that does not open with any key shows instead of its words.
@@ -17,6 +19,9 @@ pub enum PostError {
     /// The body was refused; the text is fit to show.
     #[error("{0}")]
     Invalid(String),
+    /// The message to answer is not one of this room's; the text is fit to show.
+    #[error("{0}")]
+    Reply(String),
     /// Storage failed; nothing was stored.
     #[error("the message could not be saved")]
     NotStored,
@@ -71,13 +76,33 @@ impl Chat {
         MessageView::new(message, self.open_text(message))
     }
 
-    /// Only the words and HTML of [`Self::open`], for callers that show no page view (the
-    /// API).
+    /// Only the words, HTML and quote of [`Self::open`], for callers that show no page
+    /// view (the API).
     pub fn open_text(&self, message: &StoredMessage) -> MessageText {
-        bodies::open(&self.sealer, &message.body).unwrap_or_else(|error| {
-            tracing::error!(message = message.id.0, %error, "stored message does not open with any key");
+        let mut text = self.open_body(message.id, &message.body);
+        text.quote = message.reply.as_ref().map(|reply| self.quote(reply));
+        text
+    }
+
+    fn open_body(&self, id: MessageId, body: &SealedBody) -> MessageText {
+        bodies::open(&self.sealer, body).unwrap_or_else(|error| {
+            tracing::error!(message = id.0, %error, "stored message does not open with any key");
             MessageText::rendered(UNREADABLE.to_owned())
         })
+    }
+
+    /// What a reply shows of `reply`'s original.
+    fn quote(&self, reply: &ReplyRef) -> Quote {
+        let original = reply.original.as_ref().map(|original| {
+            let words = self.open_body(reply.id, &original.body).words;
+            (original.author.as_ref(), words)
+        });
+        Quote::new(
+            reply.id,
+            original
+                .as_ref()
+                .map(|(author, words)| (*author, words.as_str())),
+        )
     }
 
     /// [`Self::open`] for several, in the order given.
@@ -95,30 +120,58 @@ impl Chat {
         room: &Room,
         author: &User,
         raw: &str,
+        reply_to: Option<MessageId>,
     ) -> Result<Posted, PostError> {
-        self.queue_post(room, author, raw).await?.committed().await
+        self.queue_post(room, author, raw, reply_to)
+            .await?
+            .committed()
+            .await
     }
 
-    /// Validates and seals `raw` and queues it as `author`'s message in `room`; returns
-    /// once it is queued, not stored. Nothing is queued when the body is refused.
+    /// Validates and seals `raw` and queues it as `author`'s message in `room`, answering
+    /// message `reply_to` of the same room if given; returns once it is queued, not
+    /// stored. Nothing is queued when the body or the message to answer is refused.
     pub async fn queue_post(
         &self,
         room: &Room,
         author: &User,
         raw: &str,
+        reply_to: Option<MessageId>,
     ) -> Result<QueuedPost, PostError> {
         let body = MessageBody::parse(raw).map_err(|e| PostError::Invalid(e.0))?;
-        let (sealed, text) = bodies::seal(&self.sealer, body.as_str());
+        let quote = match reply_to {
+            Some(id) => Some(self.quote_for_reply(room, id).await?),
+            None => None,
+        };
+        let (sealed, mut text) = bodies::seal(&self.sealer, body.as_str());
+        text.quote = quote;
         let new = NewMessage {
             room: room.id,
             author: author.id,
             body: sealed,
+            reply_to,
         };
         self.outbox
             .submit(room, new, text)
             .await
             .map(QueuedPost)
             .map_err(not_stored)
+    }
+
+    /// The quote of message `id` of `room`, which a new message is to answer.
+    async fn quote_for_reply(&self, room: &Room, id: MessageId) -> Result<Quote, PostError> {
+        let original =
+            self.storage
+                .message_by_id(room.id, id)
+                .await
+                .map_err(|error| match error {
+                    StorageError::NotFound => {
+                        PostError::Reply("No such message in this room to reply to.".into())
+                    }
+                    other => not_stored(other),
+                })?;
+        let words = self.open_body(original.id, &original.body).words;
+        Ok(Quote::new(id, Some((original.author.as_ref(), &words))))
     }
 
     /// Delivers a message stored outside the outbox (a file's) live: to the room's
@@ -142,11 +195,12 @@ impl Chat {
         raw: &str,
     ) -> Result<(StoredMessage, MessageView), ChangeError> {
         let body = MessageBody::parse(raw).map_err(|e| ChangeError::Invalid(e.0))?;
-        let (sealed, text) = bodies::seal(&self.sealer, body.as_str());
+        let (sealed, mut text) = bodies::seal(&self.sealer, body.as_str());
         let stored = self
             .storage
             .edit_message(room.id, id, editor.id, sealed)
             .await?;
+        text.quote = stored.reply.as_ref().map(|reply| self.quote(reply));
         let view = MessageView::new(&stored, text);
         match render_edited(&self.delivery.templates, room.name.as_str(), &stored, &view) {
             Ok(event) => self.hub.publish(room.id, event),

@@ -312,6 +312,7 @@ mod tests {
             room: room.id,
             author: ann.id,
             body: super::super::bodies::seal(&sealer, text).0,
+            reply_to: None,
         };
 
         let first = outbox

@@ -19,6 +19,8 @@ pub enum Format {
 pub enum Command {
     Send {
         body: String,
+        /// The message of this room it answers.
+        reply_to: Option<MessageId>,
     },
     Resume {
         after: MessageId,
@@ -68,6 +70,8 @@ struct Incoming {
     /// A number from programs; a browser form sends every field as a string.
     id: Option<serde_json::Value>,
     emoji: Option<serde_json::Value>,
+    /// Like `id`; a browser form sends "" when the message answers nothing.
+    reply_to: Option<serde_json::Value>,
 }
 
 fn message_id(id: Option<serde_json::Value>) -> Result<MessageId, Refusal> {
@@ -98,6 +102,14 @@ pub fn parse(text: &str) -> Result<Command, Refusal> {
     match incoming.kind.as_deref() {
         None | Some("message") => Ok(Command::Send {
             body: body(incoming.body)?,
+            reply_to: match incoming.reply_to {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
+                Some(id) => Some(
+                    message_id(Some(id))
+                        .map_err(|_| Refusal::new("invalid", "reply_to must be a message id."))?,
+                ),
+            },
         }),
         Some("edit") => Ok(Command::Edit {
             id: message_id(incoming.id)?,
@@ -154,7 +166,32 @@ mod tests {
     #[test]
     fn htmx_form_frames_and_json_commands_parse() {
         let htmx = r#"{"body":"hi","HEADERS":{"HX-Request":"true"}}"#;
-        assert_eq!(parse(htmx), Ok(Command::Send { body: "hi".into() }));
+        assert_eq!(
+            parse(htmx),
+            Ok(Command::Send {
+                body: "hi".into(),
+                reply_to: None
+            })
+        );
+        let reply = r#"{"body":"yes","reply_to":"12","HEADERS":{"HX-Request":"true"}}"#;
+        assert_eq!(
+            parse(reply),
+            Ok(Command::Send {
+                body: "yes".into(),
+                reply_to: Some(MessageId(12))
+            })
+        );
+        let unanswered = r#"{"body":"yes","reply_to":""}"#;
+        assert!(matches!(
+            parse(unanswered),
+            Ok(Command::Send { reply_to: None, .. })
+        ));
+        for bad in [
+            r#"{"body":"x","reply_to":"x"}"#,
+            r#"{"body":"x","reply_to":-1}"#,
+        ] {
+            assert_eq!(parse(bad).map_err(|r| r.code), Err("invalid"), "{bad}");
+        }
         assert_eq!(
             parse(r#"{"type":"resume","after":5}"#),
             Ok(Command::Resume {

@@ -301,7 +301,8 @@ const POSTS_IN_FLIGHT: usize = 32;
 
 /// A write this socket asked for, waiting its turn.
 enum Write {
-    Post(String),
+    /// Words, and the message they answer.
+    Post(String, Option<MessageId>),
     Change(Change),
 }
 
@@ -325,7 +326,7 @@ fn start_poster(conn: Arc<Connection>, mut ws: actix_ws::Session) -> mpsc::Sende
         loop {
             let refusal = tokio::select! {
                 write = queue.recv(), if in_flight.len() < POSTS_IN_FLIGHT => match write {
-                    Some(Write::Post(raw)) => match queue_post(&conn, &raw).await {
+                    Some(Write::Post(raw, reply_to)) => match queue_post(&conn, &raw, reply_to).await {
                         Ok(queued) => {
                             in_flight.push_back(queued.committed());
                             continue;
@@ -374,10 +375,10 @@ async fn on_text(
             typing(conn, seen);
             return Ok(());
         }
-        Ok(Command::Send { body }) => {
+        Ok(Command::Send { body, reply_to }) => {
             // A sent message ends a typing burst; the next keystroke starts another.
             seen.last_typing = None;
-            Ok(Write::Post(body))
+            Ok(Write::Post(body, reply_to))
         }
         Ok(Command::Edit { id, body }) => Ok(Write::Change(Change::Edit(id, body))),
         Ok(Command::Delete { id }) => Ok(Write::Change(Change::Delete(id))),
@@ -466,11 +467,15 @@ async fn still_member(conn: &Connection) -> Result<(), Refusal> {
 }
 
 /// Queues a new message; nothing is stored when it is refused.
-async fn queue_post(conn: &Connection, raw: &str) -> Result<QueuedPost, Refusal> {
+async fn queue_post(
+    conn: &Connection,
+    raw: &str,
+    reply_to: Option<MessageId>,
+) -> Result<QueuedPost, Refusal> {
     still_member(conn).await?;
     conn.state
         .chat
-        .queue_post(&conn.room, &conn.user, raw)
+        .queue_post(&conn.room, &conn.user, raw, reply_to)
         .await
         .map_err(post_refusal)
 }
@@ -478,6 +483,7 @@ async fn queue_post(conn: &Connection, raw: &str) -> Result<QueuedPost, Refusal>
 fn post_refusal(error: PostError) -> Refusal {
     match error {
         PostError::Invalid(detail) => Refusal::new("invalid", detail),
+        PostError::Reply(detail) => Refusal::new("not_found", detail),
         PostError::NotStored => {
             Refusal::new("unavailable", "The message could not be saved; try again.")
         }

@@ -11,57 +11,95 @@ use sea_orm::{
 use super::entities::{messages, users};
 use super::{SqlStorage, appends, internal};
 use crate::domain::{
-    Author, Emoji, MessageId, NewMessage, Reacted, RoomId, Sealed, SealedBody, StoredMessage,
-    UserId,
+    Author, Emoji, MessageId, NewMessage, Original, Reacted, ReplyRef, RoomId, Sealed, SealedBody,
+    StoredMessage, UserId,
 };
 use crate::storage::{MessageStore, StorageError, StorageResult};
 
 impl SqlStorage {
-    /// Attaches authors to rows with one query for the whole page (never one per row).
+    /// Attaches to rows what a message shows beside its body (authors, files, reactions,
+    /// the originals replies quote): a few queries for the whole page, never one per row.
     async fn with_authors(&self, rows: Vec<messages::Model>) -> StorageResult<Vec<StoredMessage>> {
-        let mut ids: Vec<i64> = rows.iter().filter_map(|m| m.author_id).collect();
+        let originals = self.originals_of(&rows).await?;
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .chain(originals.values())
+            .filter_map(|m| m.author_id)
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         let file_ids: Vec<i64> = rows.iter().filter_map(|m| m.file_id).collect();
         let files = self.file_refs(file_ids).await?;
         let message_ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
         let mut reactions = self.reactions_of(&message_ids).await?;
-        let authors: HashMap<i64, Author> = if ids.is_empty() {
-            HashMap::new()
-        } else {
-            users::Entity::find()
-                .filter(users::Column::Id.is_in(ids))
-                .all(&self.db)
-                .await
-                .map_err(internal)?
-                .into_iter()
-                .map(|u| {
-                    (
-                        u.id,
-                        Author {
-                            id: UserId(u.id),
-                            username: u.username,
-                            display_name: u.display_name,
-                            avatar: u.avatar,
-                        },
-                    )
-                })
-                .collect()
-        };
+        let authors = self.authors(ids).await?;
+        let author_of =
+            |row: &messages::Model| row.author_id.and_then(|id| authors.get(&id).cloned());
         Ok(rows
             .into_iter()
             .map(|row| StoredMessage {
                 id: MessageId(row.id),
                 room: RoomId(row.room_id),
-                author: row.author_id.and_then(|id| authors.get(&id).cloned()),
-                body: SealedBody {
-                    sealed: Sealed(row.body_sealed),
-                    format: u16::try_from(row.body_format).unwrap_or(0),
-                },
+                author: author_of(&row),
+                body: sealed_body(&row),
                 created: row.created,
                 edited: row.edited,
                 file: row.file_id.and_then(|id| files.get(&id).cloned()),
                 reactions: reactions.remove(&row.id).unwrap_or_default(),
+                reply: row.reply_to.map(|id| ReplyRef {
+                    id: MessageId(id),
+                    original: originals.get(&id).map(|original| Original {
+                        author: author_of(original),
+                        body: sealed_body(original),
+                    }),
+                }),
+            })
+            .collect())
+    }
+
+    /// The messages `rows` reply to that are still there, in the same room, by id.
+    async fn originals_of(
+        &self,
+        rows: &[messages::Model],
+    ) -> StorageResult<HashMap<i64, messages::Model>> {
+        let wanted: Vec<i64> = rows.iter().filter_map(|m| m.reply_to).collect();
+        if wanted.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let found = messages::Entity::find()
+            .filter(messages::Column::Id.is_in(wanted))
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let rooms: HashMap<i64, i64> = rows
+            .iter()
+            .filter_map(|m| m.reply_to.map(|to| (to, m.room_id)))
+            .collect();
+        Ok(found
+            .into_iter()
+            .filter(|original| rooms.get(&original.id) == Some(&original.room_id))
+            .map(|original| (original.id, original))
+            .collect())
+    }
+
+    async fn authors(&self, ids: Vec<i64>) -> StorageResult<HashMap<i64, Author>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(users::Entity::find()
+            .filter(users::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|u| {
+                let author = Author {
+                    id: UserId(u.id),
+                    username: u.username,
+                    display_name: u.display_name,
+                    avatar: u.avatar,
+                };
+                (u.id, author)
             })
             .collect())
     }
@@ -84,6 +122,13 @@ impl SqlStorage {
             Ok(_) => tracing::warn!("WAL checkpoint after a message removal did not complete"),
             Err(error) => tracing::warn!(%error, "WAL checkpoint after a message removal failed"),
         }
+    }
+}
+
+fn sealed_body(row: &messages::Model) -> SealedBody {
+    SealedBody {
+        sealed: Sealed(row.body_sealed.clone()),
+        format: u16::try_from(row.body_format).unwrap_or(0),
     }
 }
 
@@ -111,6 +156,7 @@ impl MessageStore for SqlStorage {
                 author_id: Set(Some(new.author.0)),
                 body_sealed: Set(new.body.sealed.0),
                 body_format: Set(format_column(new.body.format)),
+                reply_to: Set(new.reply_to.map(|id| id.0)),
                 created: Set(now),
                 edited: Set(None),
                 ..Default::default()

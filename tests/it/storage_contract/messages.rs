@@ -43,6 +43,7 @@ pub async fn pages_run_both_ways_and_an_unknown_room_is_refused(storage: &dyn St
         room: RoomId(4242),
         author: ann.id,
         body: body("x", 1),
+        reply_to: None,
     };
     assert!(matches!(
         storage.append_message(orphan).await,
@@ -149,6 +150,7 @@ pub async fn concurrent_appends_each_get_their_own_row(storage: Arc<dyn Storage>
                     room: target,
                     author: ann.id,
                     body: body(format!("sealed-c{n}"), 1),
+                    reply_to: None,
                 })
                 .await
                 .map(|m| (m.id, m.body.sealed.0))
@@ -178,4 +180,54 @@ pub async fn concurrent_appends_each_get_their_own_row(storage: Arc<dyn Storage>
         .expect("page")
         .len();
     assert_eq!(after - before, 199, "every acknowledged append is stored");
+}
+
+pub async fn a_reply_carries_its_original_until_the_original_goes(storage: &dyn Storage) {
+    let (ann, room) = writer_and_public_room(storage, "ann").await;
+    let original = storage
+        .append_message(sealed_messages(room.id, ann.id, "o", 1).remove(0))
+        .await
+        .expect("original");
+    let mut reply = sealed_messages(room.id, ann.id, "reply", 1).remove(0);
+    reply.reply_to = Some(original.id);
+    let reply = storage.append_message(reply).await.expect("reply");
+    let quoted = reply.reply.expect("a reply");
+    assert_eq!(quoted.id, original.id);
+    let shown = quoted.original.expect("the original is there");
+    assert_eq!(shown.body, original.body);
+    assert_eq!(shown.author.map(|a| a.username), Some("ann".into()));
+
+    storage
+        .delete_message(room.id, original.id)
+        .await
+        .expect("delete");
+    let after = storage
+        .message_by_id(room.id, reply.id)
+        .await
+        .expect("reply");
+    let quoted = after.reply.expect("still a reply");
+    assert_eq!(quoted.id, original.id, "the reply keeps the id");
+    assert!(quoted.original.is_none(), "and shows the original gone");
+
+    // An original in another room is never shown through a reply here.
+    let other = storage
+        .create_group(
+            hearth::domain::NewRoom {
+                name: hearth::domain::RoomName::parse("elsewhere").expect("name"),
+                title: "Elsewhere".into(),
+                kind: hearth::domain::RoomKind::Group,
+                admin: Some(ann.id),
+            },
+            vec![ann.id],
+        )
+        .await
+        .expect("group");
+    let secret = storage
+        .append_message(sealed_messages(other.id, ann.id, "s", 1).remove(0))
+        .await
+        .expect("secret");
+    let mut crossed = sealed_messages(room.id, ann.id, "x", 1).remove(0);
+    crossed.reply_to = Some(secret.id);
+    let crossed = storage.append_message(crossed).await.expect("crossed");
+    assert!(crossed.reply.expect("reply").original.is_none());
 }

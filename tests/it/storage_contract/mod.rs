@@ -86,6 +86,7 @@ contracts! {
     & messages::pages_run_both_ways_and_an_unknown_room_is_refused,
     & messages::only_the_author_edits_and_a_deleted_message_is_gone,
     & messages::a_batch_of_appends_answers_in_order_and_a_bad_one_fails_alone,
+    & messages::a_reply_carries_its_original_until_the_original_goes,
     Arc messages::concurrent_appends_each_get_their_own_row,
     & reactions::one_reaction_per_person_and_emoji_in_the_order_first_used,
     & reactions::reactions_refuse_other_rooms_and_a_kind_past_the_bound,
@@ -139,6 +140,7 @@ fn sealed_messages(room: RoomId, author: UserId, tag: &str, count: usize) -> Vec
             room,
             author,
             body: body(format!("sealed-{tag}{n}"), 0),
+            reply_to: None,
         })
         .collect()
 }

@@ -84,6 +84,7 @@ pub async fn group_and_private_rooms_are_made_atomically_and_once(storage: &dyn 
             room: club.id,
             author: bob.id,
             body: body("s", 1),
+            reply_to: None,
         })
         .await
         .expect("append");
@@ -167,6 +168,7 @@ pub async fn a_group_is_administered_atomically(storage: &dyn Storage) {
             room: club.id,
             author: bob.id,
             body: body("s", 1),
+            reply_to: None,
         })
         .await
         .expect("append");

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::pages::CursorPage;
 use crate::domain::{MessageId, ReactionGroup};
-pub use crate::frontend::present::wire::{Author, MessageOut, ReactionOut};
+pub use crate::frontend::present::wire::{Author, MessageOut, QuoteOut, ReactionOut};
 
 // DRF's cursor envelope of messages, named for the document like `UserPage`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -19,6 +19,9 @@ pub struct MessagePage(#[schema(inline)] pub CursorPage<MessageOut>);
 pub struct MessageCreate {
     /// Up to 10,000 characters.
     pub body: String,
+    /// The id of a message of the same group this one answers.
+    #[schema(nullable = false)]
+    pub reply_to: Option<i64>,
 }
 
 /// `POST /api/groups/{id}/messages/{msg_id}/reactions/`'s body.

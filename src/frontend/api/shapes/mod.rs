@@ -15,7 +15,8 @@ pub mod users;
 pub use errors::{ErrorDetail, FieldErrors};
 pub use groups::{GroupCreate, GroupKind, GroupOut, GroupPage, GroupUpdate};
 pub use messages::{
-    Author, MessageCreate, MessageOut, MessagePage, ReactionCreate, ReactionOut, ReactionsOut,
+    Author, MessageCreate, MessageOut, MessagePage, QuoteOut, ReactionCreate, ReactionOut,
+    ReactionsOut,
 };
 pub use pages::{CursorPage, Page};
 pub use tokens::{RefreshRequest, TokenPair, TokenRequest};

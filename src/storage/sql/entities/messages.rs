@@ -12,6 +12,7 @@ pub struct Model {
     pub edited: Option<DateTimeUtc>,
     pub file_id: Option<i64>,
     pub body_format: i16,
+    pub reply_to: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
