@@ -55,7 +55,10 @@ pub struct Notice {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Presence {
     pub room: RoomId,
+    /// Sorted.
     pub usernames: Vec<String>,
+    /// The names they go by, in the order of `usernames`.
+    pub names: Vec<String>,
     /// How many distinct people are online in the whole site.
     pub online_total: usize,
 }
@@ -92,7 +95,8 @@ pub struct Subscription {
 /// The fan-out every socket and every writer goes through.
 pub trait Hub: Send + Sync {
     /// Joins `user` to `room`; the returned subscription receives every later event.
-    fn join(&self, room: RoomId, user: UserId, username: &str) -> Subscription;
+    /// `name` is the name `user` goes by, which presence shows beside the username.
+    fn join(&self, room: RoomId, user: UserId, username: &str, name: &str) -> Subscription;
     /// Sends `events`, in order and as one piece, to every socket in `room`; a room nobody
     /// is in drops them.
     fn publish_all(&self, room: RoomId, events: Vec<RoomEvent>);
@@ -118,6 +122,7 @@ pub trait Hub: Send + Sync {
 struct Seat {
     sockets: usize,
     username: String,
+    name: String,
     ejection: watch::Sender<Option<Ejection>>,
 }
 
@@ -286,7 +291,7 @@ fn eject(seat: &Seat, why: Ejection) -> usize {
 }
 
 impl Hub for LocalHub {
-    fn join(&self, room: RoomId, user: UserId, username: &str) -> Subscription {
+    fn join(&self, room: RoomId, user: UserId, username: &str, name: &str) -> Subscription {
         let notices = self.maps.people().join(user, room);
         let mut rooms = self.maps.rooms();
         let channel = rooms.entry(room).or_insert_with(|| RoomChannel {
@@ -299,6 +304,7 @@ impl Hub for LocalHub {
         let seat = channel.present.entry(user).or_insert_with(|| Seat {
             sockets: 0,
             username: username.to_owned(),
+            name: name.to_owned(),
             ejection: watch::channel(None).0,
         });
         // Sockets ejected a moment ago may not have left yet; one joining now (the person
@@ -385,18 +391,20 @@ impl Hub for LocalHub {
 }
 
 fn presence_of(room: RoomId, channel: Option<&RoomChannel>, online_total: usize) -> Presence {
-    let mut usernames: Vec<String> = channel
+    let mut people: Vec<(String, String)> = channel
         .map(|c| {
             c.present
                 .values()
-                .map(|seat| seat.username.clone())
+                .map(|seat| (seat.username.clone(), seat.name.clone()))
                 .collect()
         })
         .unwrap_or_default();
-    usernames.sort_unstable();
+    people.sort_unstable();
+    let (usernames, names) = people.into_iter().unzip();
     Presence {
         room,
         usernames,
+        names,
         online_total,
     }
 }
@@ -418,9 +426,9 @@ mod tests {
     fn a_person_with_several_sockets_counts_once_and_leaves_with_the_last() {
         let hub = hub();
         let room = RoomId(1);
-        let first = hub.join(room, UserId(7), "ann");
-        let second = hub.join(room, UserId(7), "ann");
-        let bob = hub.join(room, UserId(8), "bob");
+        let first = hub.join(room, UserId(7), "ann", "ann");
+        let second = hub.join(room, UserId(7), "ann", "ann");
+        let bob = hub.join(room, UserId(8), "bob", "bob");
         assert_eq!(hub.presence(room).usernames, ["ann", "bob"]);
         drop(first);
         assert_eq!(hub.presence(room).usernames, ["ann", "bob"]);
@@ -434,8 +442,8 @@ mod tests {
     fn published_events_reach_every_subscriber_as_the_same_allocation() {
         let hub = hub();
         let room = RoomId(1);
-        let mut a = hub.join(room, UserId(1), "a");
-        let mut b = hub.join(room, UserId(2), "b");
+        let mut a = hub.join(room, UserId(1), "a", "a");
+        let mut b = hub.join(room, UserId(2), "b", "b");
         while a.events.try_recv().is_ok() {}
         while b.events.try_recv().is_ok() {}
         hub.publish(
@@ -457,9 +465,9 @@ mod tests {
     async fn a_crowd_joining_at_once_is_announced_in_a_few_presence_events() {
         let hub = hub();
         let room = RoomId(1);
-        let mut watcher = hub.join(room, UserId(0), "watcher");
+        let mut watcher = hub.join(room, UserId(0), "watcher", "watcher");
         let crowd: Vec<Subscription> = (1..=100)
-            .map(|n| hub.join(room, UserId(n), &format!("p{n:03}")))
+            .map(|n| hub.join(room, UserId(n), &format!("p{n:03}"), "p"))
             .collect();
         tokio::time::sleep(PRESENCE_EVERY * 2).await;
         let mut announced = Vec::new();
@@ -480,7 +488,7 @@ mod tests {
     fn events_published_together_arrive_together_and_in_order() {
         let hub = hub();
         let room = RoomId(1);
-        let mut a = hub.join(room, UserId(1), "a");
+        let mut a = hub.join(room, UserId(1), "a", "a");
         while a.events.try_recv().is_ok() {}
         let event = |n: &str| RoomEvent {
             message_id: None,
@@ -501,9 +509,9 @@ mod tests {
     #[test]
     fn online_counts_people_and_an_ejection_reaches_only_its_sockets() {
         let hub = hub();
-        let ann_a = hub.join(RoomId(1), UserId(7), "ann");
-        let ann_b = hub.join(RoomId(2), UserId(7), "ann");
-        let bob = hub.join(RoomId(1), UserId(8), "bob");
+        let ann_a = hub.join(RoomId(1), UserId(7), "ann", "ann");
+        let ann_b = hub.join(RoomId(2), UserId(7), "ann", "ann");
+        let bob = hub.join(RoomId(1), UserId(8), "bob", "bob");
         assert_eq!(hub.online_count(), 2);
         assert_eq!(hub.eject_user(UserId(7)), 2);
         assert_eq!(*ann_a.ejected.borrow(), Some(Ejection::AccountClosed));
@@ -520,9 +528,9 @@ mod tests {
     #[test]
     fn a_notice_reaches_every_socket_of_the_online_people_named_and_no_one_else() {
         let hub = hub();
-        let mut ann_a = hub.join(RoomId(1), UserId(7), "ann");
-        let mut ann_b = hub.join(RoomId(2), UserId(7), "ann");
-        let mut bob = hub.join(RoomId(1), UserId(8), "bob");
+        let mut ann_a = hub.join(RoomId(1), UserId(7), "ann", "ann");
+        let mut ann_b = hub.join(RoomId(2), UserId(7), "ann", "ann");
+        let mut bob = hub.join(RoomId(1), UserId(8), "bob", "bob");
         hub.notify(
             &[UserId(7), UserId(9)],
             vec![Notice {
@@ -547,9 +555,9 @@ mod tests {
     #[test]
     fn removal_from_a_room_ends_only_that_rooms_sockets() {
         let hub = hub();
-        let here = hub.join(RoomId(1), UserId(7), "ann");
-        let elsewhere = hub.join(RoomId(2), UserId(7), "ann");
-        let bob = hub.join(RoomId(1), UserId(8), "bob");
+        let here = hub.join(RoomId(1), UserId(7), "ann", "ann");
+        let elsewhere = hub.join(RoomId(2), UserId(7), "ann", "ann");
+        let bob = hub.join(RoomId(1), UserId(8), "bob", "bob");
         assert_eq!(hub.eject_from_room(RoomId(1), UserId(7)), 1);
         assert_eq!(*here.ejected.borrow(), Some(Ejection::RemovedFromRoom));
         assert_eq!(*elsewhere.ejected.borrow(), None);
@@ -562,8 +570,8 @@ mod tests {
     #[test]
     fn notices_sent_together_each_reach_a_person_elsewhere_in_order() {
         let hub = hub();
-        let mut ann_elsewhere = hub.join(RoomId(2), UserId(7), "ann");
-        let mut bob_here = hub.join(RoomId(1), UserId(8), "bob");
+        let mut ann_elsewhere = hub.join(RoomId(2), UserId(7), "ann", "ann");
+        let mut bob_here = hub.join(RoomId(1), UserId(8), "bob", "bob");
         let notice = |n: &str| Notice {
             room: RoomId(1),
             event: RoomEvent {
@@ -588,8 +596,8 @@ mod tests {
     fn notices_skip_people_whose_every_socket_is_in_that_room() {
         let hub = hub();
         let room = RoomId(1);
-        let mut ann_here = hub.join(room, UserId(7), "ann");
-        let mut bob_elsewhere = hub.join(RoomId(2), UserId(8), "bob");
+        let mut ann_here = hub.join(room, UserId(7), "ann", "ann");
+        let mut bob_elsewhere = hub.join(RoomId(2), UserId(8), "bob", "bob");
         let notice = || Notice {
             room,
             event: RoomEvent {
@@ -605,7 +613,7 @@ mod tests {
             "ann sees the room itself"
         );
         assert!(bob_elsewhere.notices.try_recv().is_ok());
-        let mut ann_elsewhere = hub.join(RoomId(3), UserId(7), "ann");
+        let mut ann_elsewhere = hub.join(RoomId(3), UserId(7), "ann", "ann");
         hub.notify(&[UserId(7)], vec![notice()]);
         assert!(
             ann_elsewhere.notices.try_recv().is_ok(),

@@ -635,8 +635,20 @@
           decorate(list);
           groupRuns(list);
           scrollToBottom(list);
-          // Again once layout/fonts have settled.
-          window.requestAnimationFrame(function () { scrollToBottom(messages()); });
+          // Again once layout/fonts have settled; then up to where the unread begin, when
+          // that is above the view.
+          window.requestAnimationFrame(function () {
+            var cur = messages();
+            scrollToBottom(cur);
+            var since = document.getElementById('new-since');
+            if (cur && since) {
+              var above = since.getBoundingClientRect().top - cur.getBoundingClientRect().top;
+              if (above < 0) {
+                cur.scrollTop += above - 8;
+                stick = false;
+              }
+            }
+          });
 
           // (a)+(b) New messages (e.g. hx-swap-oob="beforeend:#messages" from the
           // socket, or #messages itself replaced): mark own ones, follow the tail.

@@ -127,6 +127,9 @@ pub struct RoomSummary {
     pub last_message: Option<MessageId>,
     /// For a private room, the other member's username.
     pub peer: Option<String>,
+    /// For a private room, the name the other member goes by.
+    #[serde(default)]
+    pub peer_name: Option<String>,
 }
 
 #[async_trait]

@@ -110,7 +110,7 @@ async fn a_new_group_shows_live_with_unread_counts_and_messages_are_edited_and_d
     bram.wait_js(
         "the DM shows in Bram's sidebar",
         &format!("var b = (function() {{ {BADGE} }}).apply(null, arguments); return b && b.count === '1';"),
-        vec![json!("@ada")],
+        vec![json!("ada")],
     )
     .await;
     bram.click(r#"#room-list a[href^="/chat/room/"]:not([data-room*="walkers"])"#)

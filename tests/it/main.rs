@@ -94,6 +94,8 @@ mod password_reset;
 mod profiles;
 /// Reactions: live for the room, one per person per emoji, refusals store nothing.
 mod reactions;
+/// Reading comfort: display names everywhere, a line where the unread begin.
+mod reading;
 /// Replies: quotes of the original everywhere, "message deleted" after, refusals.
 mod replies;
 /// Group and private rooms: who may see, enter and write them.

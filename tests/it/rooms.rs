@@ -65,7 +65,7 @@ async fn a_private_chat_is_one_room_for_exactly_two_people() {
     assert!(
         bram.get_text(&path)
             .await
-            .contains(r#"data-role="room-title">@ada"#)
+            .contains(r#"data-role="room-title">ada</span>"#)
     );
 
     assert_eq!(eve.get(&path).await.status(), 404);

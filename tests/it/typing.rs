@@ -38,7 +38,10 @@ async fn typing_reaches_the_others_but_not_the_typists_own_sockets_and_is_not_st
 
     ann_a.send_json(json!({"type": "typing"})).await;
     let event = bob_json.next_event("typing").await;
-    assert_eq!(event, json!({"type": "typing", "user": "ann"}));
+    assert_eq!(
+        event,
+        json!({"type": "typing", "user": "ann", "name": "ann"})
+    );
     let fragment = bob_page.next_containing(r#"id="typing""#).await;
     assert!(fragment.contains("ann is typing…"), "{fragment}");
     assert!(fragment.contains(r#"data-typing-user="ann""#), "{fragment}");

@@ -12,10 +12,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Serialize;
 
-use crate::domain::{Room, RoomId, RoomKind, RoomName, User};
+use crate::domain::{Room, RoomId, RoomKind, RoomName, StoredMessage, User};
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
 use crate::frontend::layout::base_context;
+use crate::frontend::present::events::online;
 use crate::frontend::state::AppState;
 use crate::storage::RoomSummary;
 
@@ -68,32 +69,62 @@ async fn render_room(
         .await?;
     let more = recent.len() as u64 > page;
     recent.truncate(page as usize);
+    // The list is read before this visit marks the room read: its count says where the
+    // "new since your last visit" line goes; the page then shows the room as read.
+    let mut rooms = room_links(state, user).await?;
+    let here = rooms
+        .iter_mut()
+        .find(|link| link.name == room.name.as_str());
+    let unread = here.as_ref().map_or(0, |link| link.unread);
+    let (title, peer) = here.map_or_else(
+        || (room.title.clone(), None),
+        |link| {
+            link.unread = 0;
+            (link.title.clone(), link.peer.clone())
+        },
+    );
     if let Some(newest) = recent.first()
         && room.kind != RoomKind::Public
     {
         state.storage.mark_read(room.id, user.id, newest.id).await?;
     }
+    let first_new = first_unread(&recent, user, unread);
     let messages = state.chat.open_all(recent.iter().rev());
     let presence = state.hub.presence(room.id);
-    let rooms = room_links(state, user).await?;
-    let title = rooms
-        .iter()
-        .find(|link| link.name == room.name.as_str())
-        .map(|link| link.title.clone())
-        .unwrap_or_else(|| room.title.clone());
     let context = context! {
-        room => context! { name => room.name.as_str(), title => title, kind => room.kind.as_str() },
+        room => context! {
+            name => room.name.as_str(),
+            title => title,
+            kind => room.kind.as_str(),
+            peer => peer,
+        },
+        first_new => first_new,
         room_admin => room.admin == Some(user.id),
         rooms => Value::from(minijinja::value::Serde(&rooms)),
         current => room.name.as_str(),
         messages => Value::from(minijinja::value::Serde(&messages)),
         more => more,
         before => recent.last().map(|m| m.id.0),
-        online => presence.usernames,
+        online => online(&presence),
         online_total => presence.online_total,
         ..base_context(session, Some(user))?
     };
     state.templates.page(request, "pages/chat.html", context)
+}
+
+/// The id of the oldest of the `unread` newest messages by others in `recent` (newest
+/// first): where "new since your last visit" goes. The oldest on the page when there are
+/// more unread than the page holds.
+fn first_unread(recent: &[StoredMessage], user: &User, unread: u64) -> Option<i64> {
+    let unread = usize::try_from(unread).ok().filter(|n| *n > 0)?;
+    let mut by_others = recent
+        .iter()
+        .filter(|m| m.author.as_ref().is_none_or(|a| a.id != user.id));
+    match by_others.nth(unread - 1) {
+        Some(message) => Some(message.id.0),
+        // More unread than the page holds: they begin before it.
+        None => recent.last().map(|m| m.id.0),
+    }
 }
 
 /// A room in the sidebar.
@@ -102,6 +133,8 @@ pub struct RoomLink {
     name: String,
     title: String,
     kind: &'static str,
+    /// For a private room, the other person's username.
+    peer: Option<String>,
     /// Messages by others since the person last read the room.
     unread: u64,
 }
@@ -130,14 +163,15 @@ pub async fn room_links(state: &AppState, user: &User) -> Result<Vec<RoomLink>, 
 
 impl From<&RoomSummary> for RoomLink {
     fn from(summary: &RoomSummary) -> Self {
-        let title = match (&summary.room.kind, &summary.peer) {
-            (RoomKind::Private, Some(peer)) => peer.clone(),
+        let title = match (&summary.room.kind, &summary.peer_name) {
+            (RoomKind::Private, Some(name)) => name.clone(),
             _ => summary.room.title.clone(),
         };
         Self {
             name: summary.room.name.as_str().to_owned(),
             title,
             kind: summary.room.kind.as_str(),
+            peer: summary.peer.clone(),
             unread: 0,
         }
     }

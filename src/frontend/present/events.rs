@@ -87,12 +87,22 @@ pub fn render_reaction(
     event(html, json)
 }
 
+/// The people of `presence` as the online list shows them: by name, username on hover.
+pub fn online(presence: &Presence) -> Vec<minijinja::Value> {
+    presence
+        .usernames
+        .iter()
+        .zip(&presence.names)
+        .map(|(username, name)| context! { username => username, name => name })
+        .collect()
+}
+
 /// Who is online, as the hub reports it.
 pub fn render_presence(templates: &Templates, presence: &Presence) -> RoomEvent {
     let html = templates
         .render(
             "partials/presence_oob.html",
-            context! { online => presence.usernames.clone(), online_total => presence.online_total },
+            context! { online => online(presence), online_total => presence.online_total },
         )
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "presence fragment failed to render");
@@ -102,6 +112,7 @@ pub fn render_presence(templates: &Templates, presence: &Presence) -> RoomEvent 
         "type": "presence",
         "online": presence.usernames.len(),
         "users": presence.usernames,
+        "names": presence.names,
         "online_total": presence.online_total,
     });
     event(html, json)
@@ -142,13 +153,14 @@ pub fn render_typing(templates: &Templates, user: &User) -> RoomEvent {
     let html = templates
         .render(
             "partials/typing_oob.html",
-            context! { user => user.username.as_str() },
+            context! { user => user.username.as_str(), name => user.shown_name() },
         )
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "typing fragment failed to render");
             String::new()
         });
-    let json = json!({ "type": "typing", "user": user.username.as_str() });
+    let json =
+        json!({ "type": "typing", "user": user.username.as_str(), "name": user.shown_name() });
     RoomEvent {
         from: Some(user.id),
         ..event(html, json)

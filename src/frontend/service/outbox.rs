@@ -235,8 +235,8 @@ mod tests {
     }
 
     impl Hub for FailsOnce {
-        fn join(&self, room: RoomId, user: UserId, username: &str) -> Subscription {
-            self.inner.join(room, user, username)
+        fn join(&self, room: RoomId, user: UserId, username: &str, name: &str) -> Subscription {
+            self.inner.join(room, user, username, name)
         }
         fn publish_all(&self, room: RoomId, events: Vec<RoomEvent>) {
             if !self.failed.swap(true, Ordering::SeqCst) {

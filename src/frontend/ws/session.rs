@@ -68,10 +68,12 @@ pub async fn run(conn: Connection, mut ws: actix_ws::Session, mut stream: Aggreg
     // Started on the first write: most sockets only read, and an idle one should cost as
     // little memory as possible.
     let mut posts: Option<mpsc::Sender<Write>> = None;
-    let mut subscription = conn
-        .state
-        .hub
-        .join(conn.room.id, conn.user.id, &conn.user.username);
+    let mut subscription = conn.state.hub.join(
+        conn.room.id,
+        conn.user.id,
+        &conn.user.username,
+        conn.user.shown_name(),
+    );
     // The account may have been closed, or the person removed from the room, between the
     // upgrade's check and joining: that ejection reached no socket, so look again now that
     // this one would get it.

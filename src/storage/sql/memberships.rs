@@ -163,11 +163,12 @@ impl SqlStorage {
             .into_iter()
             .map(|row| {
                 let last_message = newest.get(&row.id).copied().map(MessageId);
-                let peer = peers.get(&row.id).cloned();
+                let (peer, peer_name) = peers.get(&row.id).cloned().unzip();
                 Ok(RoomSummary {
                     room: row.try_into()?,
                     last_message,
                     peer,
+                    peer_name,
                 })
             })
             .collect::<StorageResult<Vec<_>>>()?;
@@ -177,12 +178,13 @@ impl SqlStorage {
         Ok(summaries)
     }
 
-    /// For each private room among `rows`, the username of the member who is not `user`.
+    /// For each private room among `rows`, the username and shown name of the member who
+    /// is not `user`.
     async fn private_peers(
         &self,
         user: UserId,
         rows: &[rooms::Model],
-    ) -> StorageResult<HashMap<i64, String>> {
+    ) -> StorageResult<HashMap<i64, (String, String)>> {
         let private: Vec<i64> = rows
             .iter()
             .filter(|r| r.kind == RoomKind::Private.as_str())
@@ -202,13 +204,17 @@ impl SqlStorage {
             .await
             .map_err(internal)?;
         let ids: Vec<i64> = pairs.iter().map(|(_, u)| *u).collect();
-        let names: HashMap<i64, String> = users::Entity::find()
+        let names: HashMap<i64, (String, String)> = users::Entity::find()
             .filter(users::Column::Id.is_in(ids))
             .all(&self.db)
             .await
             .map_err(internal)?
             .into_iter()
-            .map(|u| (u.id, u.username))
+            .map(|u| {
+                let shown = crate::domain::user::shown_name(&u.username, &u.display_name);
+                let shown = shown.to_owned();
+                (u.id, (u.username, shown))
+            })
             .collect();
         Ok(pairs
             .into_iter()
