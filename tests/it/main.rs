@@ -53,6 +53,8 @@ mod audit;
 mod avatars;
 /// Real headless Chromium: two people chat live; dark mode.
 mod browser;
+/// Chromium: the emoji picker and `:shortcode` completion in the composer; `/static/emoji.json`.
+mod browser_emoji;
 /// Chromium: a file sent into a room shows on the other person's page.
 mod browser_files;
 /// Chromium: Markdown and links render, hostile input runs nothing, phone and laptop,
