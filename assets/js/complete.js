@@ -18,10 +18,11 @@
 //
 // The trigger counts only at the start of the text or after a space or an opening bracket
 // (so `10:30` and `https://` open nothing). Picking replaces trigger and typed part with
-// the item's `value` and fires `input`. While the list is open the field's own keydown
-// listener takes ↑ ↓ Enter Tab and Esc first and stops them there (preventDefault and
-// stopPropagation), so a listener further up (app.js: Enter sends, ↑ edits) never sees
-// them. One field may carry several completions with different triggers.
+// the item's `value` and fires `input`. While the list is open its keydown listener (on the
+// field, capturing, so it runs before any other listener on the field or above it) takes
+// ↑ ↓ Enter Tab and Esc and stops them there (preventDefault and stopPropagation): app.js's
+// Enter-sends and ↑-edits never see them, even on a field app.js listens to directly.
+// One field may carry several completions with different triggers.
 (function () {
   'use strict';
 
@@ -221,7 +222,7 @@
 
     field.addEventListener('input', update);
     field.addEventListener('click', update);
-    field.addEventListener('keydown', onKeydown);
+    field.addEventListener('keydown', onKeydown, true);
     field.addEventListener('keyup', onKeyup);
     field.addEventListener('blur', onBlur);
     list.addEventListener('mousedown', onListMousedown);
@@ -233,7 +234,7 @@
         handle.close();
         field.removeEventListener('input', update);
         field.removeEventListener('click', update);
-        field.removeEventListener('keydown', onKeydown);
+        field.removeEventListener('keydown', onKeydown, true);
         field.removeEventListener('keyup', onKeyup);
         field.removeEventListener('blur', onBlur);
         if (list.parentNode) list.parentNode.removeChild(list);

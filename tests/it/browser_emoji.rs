@@ -418,3 +418,44 @@ async fn emoji_data_is_json_from_this_site_and_revalidates() {
     assert_eq!(again.headers()["etag"], etag);
     assert_eq!(client.get("/static/emoji.json/x").await.status(), 404);
 }
+
+/// HearthComplete as the mentions will use it: another trigger, a source of its own, on a
+/// field whose own Enter listener was there first (as app.js's edit box has).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_completion_takes_its_keys_before_the_fields_own_listeners() {
+    let app = spawn_app().await;
+    let ada = Browser::launch().await;
+    ada.sign_up(&app.address, "ada").await;
+    ada.js(
+        "var t = document.createElement('textarea'); t.id = 'other'; \
+         document.getElementById('message-form').appendChild(t); \
+         window.enters = 0; \
+         t.addEventListener('keydown', function (e) { if (e.key === 'Enter') window.enters++; }); \
+         HearthComplete.attach(t, { trigger: '@', source: function (q) { \
+           return ['ada', 'bram', 'cleo'].filter(function (n) { return n.indexOf(q) === 0; }) \
+             .map(function (n) { return { label: n, value: '@' + n + ' ', hint: 'member' }; }); } }); \
+         return true;",
+        vec![],
+    )
+    .await;
+    ada.type_into("#other", "hi @b").await;
+    let shown = ada
+        .wait_js("the list offers bram", SUGGESTIONS, vec![])
+        .await;
+    assert_eq!(shown, json!([["brammember", true]]));
+    ada.type_into("#other", &key(Key::Enter)).await;
+    let after = ada
+        .js(
+            "return [document.getElementById('other').value, window.enters];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        after,
+        json!(["hi @bram ", 0]),
+        "picked, and Enter went no further"
+    );
+    ada.type_into("#other", &key(Key::Enter)).await;
+    assert_eq!(ada.js("return window.enters;", vec![]).await, json!(1));
+    ada.close().await;
+}
