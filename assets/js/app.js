@@ -453,6 +453,7 @@
     field.rows = Math.min(8, Math.max(2, words.split('\n').length));
     field.value = words;
     field.setAttribute('data-testid', 'edit-body');
+    field.setAttribute('data-emoji-complete', ''); // :shortcode completion (emoji.js)
     field.setAttribute('aria-label', 'Edit message');
     field.className = 'flex-1 rounded-lg border border-stone-300 bg-white px-3 py-2 text-left text-stone-900 dark:border-stone-700 dark:bg-stone-900 dark:text-stone-100';
     var save = document.createElement('button');

@@ -1,11 +1,13 @@
-//! `/static/...`: CSS, JS and images embedded in the binary, so no page loads anything
-//! from another host.
+//! `/static/...`: CSS, JS and images embedded in the binary, and the emoji picker's data
+//! built from the `emojis` crate, so no page loads anything from another host.
 
 use actix_web::http::header::{self, CacheControl, CacheDirective, ContentType};
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use rust_embed::RustEmbed;
 
 use super::error::AppError;
+use super::present;
 
 #[derive(RustEmbed)]
 #[folder = "assets/"]
@@ -22,6 +24,35 @@ pub async fn asset_get(
 ) -> Result<HttpResponse, AppError> {
     let file = AssetFiles::get(&path).ok_or(AppError::NotFound)?;
     let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..12]));
+    let mime = file.metadata.mimetype();
+    let content_type = if mime.starts_with("text/") || mime.contains("javascript") {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_owned()
+    };
+    let content_type = content_type.parse().unwrap_or(mime_octet());
+    Ok(cached(&request, etag, content_type, file.data.into_owned()))
+}
+
+/// `GET /static/emoji.json`: the emoji picker's data, built once from the `emojis` crate.
+pub async fn emoji_get(request: actix_web::HttpRequest) -> HttpResponse {
+    let document = present::emoji::document();
+    cached(
+        &request,
+        document.etag.clone(),
+        actix_web::mime::APPLICATION_JSON,
+        Bytes::from_static(&document.json),
+    )
+}
+
+/// Every static answer alike: an ETag, an hour in any cache, and 304 when the browser
+/// already holds these bytes.
+fn cached(
+    request: &actix_web::HttpRequest,
+    etag: String,
+    content_type: actix_web::mime::Mime,
+    body: impl Into<Bytes>,
+) -> HttpResponse {
     let fresh = request
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -39,17 +70,11 @@ pub async fn asset_get(
             CacheDirective::MaxAge(3600),
         ]));
     if fresh {
-        return Ok(response.finish());
+        return response.finish();
     }
-    let mime = file.metadata.mimetype();
-    let content_type = if mime.starts_with("text/") || mime.contains("javascript") {
-        format!("{mime}; charset=utf-8")
-    } else {
-        mime.to_owned()
-    };
-    Ok(response
-        .insert_header(ContentType(content_type.parse().unwrap_or(mime_octet())))
-        .body(file.data.into_owned()))
+    response
+        .insert_header(ContentType(content_type))
+        .body(body.into())
 }
 
 fn mime_octet() -> actix_web::mime::Mime {

@@ -75,7 +75,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
             .service(api("/schema/").get(rest::openapi::schema_get).resource())
             .service(api("/docs/").get(rest::docs::docs_get).resource()),
     );
-    // Embedded assets
+    // Embedded assets (the emoji data first: the catch-all below would take its path)
+    cfg.service(page("/static/emoji.json").get(assets::emoji_get).resource());
     cfg.service(page("/static/{path:.*}").get(assets::asset_get).resource());
 }
 

@@ -55,6 +55,8 @@ mod avatars;
 mod browser;
 /// Chromium: two people react and reply, each seen live by the other.
 mod browser_conversation;
+/// Chromium: the emoji picker and `:shortcode` completion in the composer; `/static/emoji.json`.
+mod browser_emoji;
 /// Chromium: a file sent into a room shows on the other person's page.
 mod browser_files;
 /// Chromium: Markdown and links render, hostile input runs nothing, phone and laptop,
