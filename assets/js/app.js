@@ -212,7 +212,19 @@
     }
   }
 
+  // Mentions of the viewer stand out (the same HTML goes to everyone).
+  function markMentionsOfMe(node) {
+    if (!node || node.nodeType !== 1 || !me()) return;
+    var spans = node.querySelectorAll('.mention[data-user="' + me() + '"], .mention[data-user="everyone"]');
+    for (var i = 0; i < spans.length; i++) {
+      spans[i].setAttribute('data-me', '');
+      var article = spans[i].closest('[data-message-id]');
+      if (article && article.getAttribute('data-author') !== me()) article.setAttribute('data-mentions-me', '');
+    }
+  }
+
   function decorate(node) {
+    markMentionsOfMe(node);
     markMine(node);
     localiseTimes(node);
     addActions(node);
@@ -412,6 +424,14 @@
       list.insertBefore(entry, top.nextElementSibling);
     }
     if (node.getAttribute('data-activity-author') === me()) return;
+    var mentioned = (node.getAttribute('data-mentions') || '').indexOf(' ' + me() + ' ') >= 0;
+    var mentionBadge = entry.querySelector('[data-mentions]');
+    if (mentioned && mentionBadge) {
+      var mentions = (Number(mentionBadge.getAttribute('data-mentions')) || 0) + 1;
+      mentionBadge.setAttribute('data-mentions', String(mentions));
+      mentionBadge.textContent = '@' + mentions;
+      mentionBadge.classList.remove('hidden');
+    }
     var badge = entry.querySelector('[data-unread]');
     if (!badge) return;
     var count = (Number(badge.getAttribute('data-unread')) || 0) + 1;
@@ -636,6 +656,29 @@
           decorate(list);
           groupRuns(list);
           scrollToBottom(list);
+          // @ in the message box offers the people a mention may name (complete.js).
+          var box = document.getElementById('id_body');
+          if (box && current && window.HearthComplete) {
+            window.HearthComplete.attach(box, {
+              trigger: '@',
+              minChars: 0,
+              limit: 8,
+              label: 'People',
+              source: function (q) {
+                return window.fetch('/chat/room/' + encodeURIComponent(current) + '/people/?q=' +
+                    encodeURIComponent(q), { credentials: 'same-origin' })
+                  .then(function (r) { return r.ok ? r.json() : []; })
+                  .then(function (people) {
+                    return people.map(function (p) {
+                      return { label: p.name, value: '@' + p.username + ' ', hint: '@' + p.username };
+                    });
+                  });
+              }
+            });
+          }
+          // A link to one message (from the Mentions page): show that one.
+          var linked = /^#message-(\d+)$/.exec(window.location.hash);
+          if (linked) window.setTimeout(function () { revealMessage(linked[1], 20); }, 0);
           // Again once layout/fonts have settled; then up to where the unread begin, when
           // that is above the view.
           window.requestAnimationFrame(function () {

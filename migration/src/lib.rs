@@ -14,6 +14,7 @@ mod m20261124_000008_account_changes;
 mod m20261203_000009_message_body_format;
 mod m20261203_000010_create_reactions;
 mod m20261203_000011_message_replies;
+mod m20261203_000012_create_mentions;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_message_body_format::Migration),
             Box::new(m20261203_000010_create_reactions::Migration),
             Box::new(m20261203_000011_message_replies::Migration),
+            Box::new(m20261203_000012_create_mentions::Migration),
         ]
     }
 }

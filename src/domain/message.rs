@@ -58,7 +58,13 @@ pub struct NewMessage {
     /// The message of the same room this one answers.
     #[serde(default)]
     pub reply_to: Option<MessageId>,
+    /// Who it mentions, each able to read the room, at most [`MAX_MENTIONS`].
+    #[serde(default)]
+    pub mentions: Vec<UserId>,
 }
+
+/// How many people one message may mention (and so notify); names past it stay text.
+pub const MAX_MENTIONS: usize = 50;
 
 /// The message a reply answers, as the reply shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +115,9 @@ pub struct StoredMessage {
     /// The message it answers, if it is a reply.
     #[serde(default)]
     pub reply: Option<ReplyRef>,
+    /// Who it mentions.
+    #[serde(default)]
+    pub mentions: Vec<Author>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -10,8 +10,8 @@ pub mod room;
 pub mod user;
 
 pub use message::{
-    Author, FileId, FileRef, MessageBody, MessageId, NewFile, NewMessage, Original, ReplyRef,
-    Sealed, SealedBody, StoredMessage,
+    Author, FileId, FileRef, MAX_MENTIONS, MessageBody, MessageId, NewFile, NewMessage, Original,
+    ReplyRef, Sealed, SealedBody, StoredMessage,
 };
 pub use profile::{Bio, DisplayName, ProfileUpdate};
 pub use reaction::{Emoji, MAX_REACTION_KINDS, Reacted, ReactionGroup};

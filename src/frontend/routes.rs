@@ -72,6 +72,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
                     .delete(rest::reactions::reaction_delete)
                     .resource(),
             )
+            .service(
+                api("/mentions/")
+                    .get(rest::mentions::mentions_get)
+                    .resource(),
+            )
             .service(api("/schema/").get(rest::openapi::schema_get).resource())
             .service(api("/docs/").get(rest::docs::docs_get).resource()),
     );
@@ -83,8 +88,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
 /// Pages people see, and the htmx partials they load.
 fn pages_routes(cfg: &mut web::ServiceConfig) {
     use pages::{
-        accounts, chat, email_verification, files, history, home, password_reset, profiles,
-        room_admin, rooms, settings,
+        accounts, chat, email_verification, files, history, home, mentions, password_reset,
+        profiles, room_admin, rooms, settings,
     };
     let endpoints = [
         page("/").get(home::home_get),
@@ -92,7 +97,9 @@ fn pages_routes(cfg: &mut web::ServiceConfig) {
         page("/chat/room/{name}/").get(chat::room_get),
         page("/chat/room/{name}/history/").get(history::history_get),
         page("/chat/room/{name}/messages/{id}/words/").get(history::words_get),
+        page("/chat/room/{name}/people/").get(history::people_get),
         page("/chat/sidebar/").get(history::sidebar_get),
+        page("/chat/mentions/").get(mentions::mentions_get),
         page("/chat/room/{name}/files/").post(files::upload_post),
         page("/chat/room/{name}/files/{id}/").get(files::file_get),
         page("/chat/room/{name}/files/{id}/thumb/").get(files::thumb_get),

@@ -166,11 +166,23 @@ pub trait MessageStore: Send + Sync {
         id: MessageId,
         author: UserId,
         body: SealedBody,
+        mentions: Vec<UserId>,
     ) -> StorageResult<StoredMessage>;
     /// Deletes message `id` of `room` for good: the row goes, and its bytes are not left
     /// behind in the database files. `NotFound` when missing or in another room. Who may
     /// delete is the caller's decision.
     async fn delete_message(&self, room: RoomId, id: MessageId) -> StorageResult<()>;
+    /// Up to `limit` messages older than `before` (all when `None`) that mention `user`,
+    /// in rooms `user` can read now (a member of, or the public room), newest first.
+    async fn mentions_of(
+        &self,
+        user: UserId,
+        before: Option<MessageId>,
+        limit: u64,
+    ) -> StorageResult<Vec<StoredMessage>>;
+    /// For each room `user` is a member of, how many mentions of them are newer than the
+    /// membership's read mark; rooms with none are left out. One query for all rooms.
+    async fn unread_mentions(&self, user: UserId) -> StorageResult<Vec<(RoomId, u64)>>;
     /// Adds `user`'s reaction `emoji` to message `id` of `room` (nothing to do when it is
     /// there already) and returns the message's reactions after. `NotFound` when the
     /// message is missing or in another room; `Conflict(ReactionKinds)`, with nothing

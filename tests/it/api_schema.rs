@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::helpers::spawn_app;
 
 /// Every API path with the methods it answers, as DESIGN.md lists them.
-const ENDPOINTS: [(&str, &[&str]); 10] = [
+const ENDPOINTS: [(&str, &[&str]); 11] = [
     ("/api/token/", &["post"]),
     ("/api/token/refresh/", &["post"]),
     ("/api/users/", &["get"]),
@@ -19,6 +19,7 @@ const ENDPOINTS: [(&str, &[&str]); 10] = [
         "/api/groups/{id}/messages/{msg_id}/reactions/{emoji}/",
         &["delete"],
     ),
+    ("/api/mentions/", &["get"]),
 ];
 
 async fn schema() -> Value {

@@ -1,5 +1,5 @@
-//! Two people in Chromium: a reaction chosen from the quick row and a reply, each seen live
-//! by the other.
+//! Two people in Chromium: a mention chosen from the list, a reaction from the quick row
+//! and a reply, each seen live by the other.
 
 use serde_json::json;
 
@@ -154,6 +154,72 @@ async fn a_reply_shows_its_quote_live_and_the_quote_leads_to_the_original() {
         let png = ada.client.screenshot().await.expect("screenshot");
         std::fs::write(std::path::Path::new(&dir).join("reply.png"), png).expect("write");
     }
+    ada.close().await;
+    bram.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_chosen_from_the_list_stands_out_for_the_person_named() {
+    let app = spawn_app().await;
+    let (ada, bram) = Browser::ada_and_bram_connected(&app.address).await;
+    ada.type_into("#id_body", "@br").await;
+    let offered = ada
+        .wait_js(
+            "the list offers bram",
+            "var l = document.querySelector('[data-testid=complete-list]'); \
+             if (!l || l.hidden) return null; \
+             var o = l.querySelector('[role=option]'); return o ? o.textContent : null;",
+            vec![],
+        )
+        .await;
+    assert!(
+        offered.as_str().is_some_and(|t| t.contains("@bram")),
+        "{offered}"
+    );
+    // Enter picks from the list (it does not send); the next Enter sends.
+    ada.type_into("#id_body", "\u{e007}").await;
+    ada.type_into("#id_body", "the tea is ready").await;
+    ada.wait_js(
+        "the box holds the mention",
+        "return document.getElementById('id_body').value === '@bram the tea is ready' || null;",
+        vec![],
+    )
+    .await;
+    ada.click("#message-form button[type=submit]").await;
+    bram.wait_js(
+        "Bram sees himself mentioned, marked as his",
+        "var m = document.querySelector('#messages .mention[data-user=bram]'); \
+         return m && m.hasAttribute('data-me') && \
+           m.closest('[data-message-id]').hasAttribute('data-mentions-me');",
+        vec![],
+    )
+    .await;
+    ada.wait_js(
+        "Ada sees the mention, not marked as hers",
+        "var m = document.querySelector('#messages .mention[data-user=bram]'); \
+         return m && !m.hasAttribute('data-me');",
+        vec![],
+    )
+    .await;
+    for (browser, name) in [(&ada, "ada"), (&bram, "bram")] {
+        let errors = browser.console_errors().await;
+        assert!(errors.is_empty(), "{name}: {}", errors.join("\n"));
+    }
+    if let Some(dir) = std::env::var_os("HEARTH_SCREENSHOT_DIR") {
+        let png = bram.client.screenshot().await.expect("screenshot");
+        std::fs::write(std::path::Path::new(&dir).join("mention.png"), png).expect("write");
+    }
+    // Bram's Mentions page lists it, linking to the message in its room.
+    bram.goto(&app.address, "/chat/mentions/").await;
+    bram.wait_for_selector("[data-mention-id] .mention[data-user=bram]")
+        .await;
+    bram.click("[data-role=mention-link]").await;
+    bram.wait_js(
+        "the link opens the room at the message",
+        "return location.pathname === '/chat/' && /^#message-\\d+$/.test(location.hash);",
+        vec![],
+    )
+    .await;
     ada.close().await;
     bram.close().await;
 }

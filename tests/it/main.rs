@@ -84,6 +84,8 @@ mod history;
 mod hostile_urls;
 /// Mail: the outbox backend, and real SMTP delivery to a local sink.
 mod mail;
+/// Mentions: marked and told only to readers; page, API, badge; @everyone; bounds.
+mod mentions;
 /// Editing and deleting messages over the WebSocket: who may, live delivery, scrubbed files.
 mod message_edits;
 /// Methods a URL does not take: 405 with `Allow`, OPTIONS, HEAD.

@@ -9,6 +9,7 @@ pub mod docs;
 pub mod error;
 pub mod groups;
 pub mod link;
+pub mod mentions;
 pub mod messages;
 pub mod openapi;
 pub mod pagination;

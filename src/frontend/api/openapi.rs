@@ -15,7 +15,7 @@ use super::shapes::{
     MessageCreate, MessageOut, MessagePage, QuoteOut, ReactionCreate, ReactionOut, ReactionsOut,
     RefreshRequest, TokenPair, TokenRequest, UserOut, UserPage,
 };
-use super::{groups, messages, reactions, tokens, users};
+use super::{groups, mentions, messages, reactions, tokens, users};
 
 /// The document's root: every `/api` path, its schemas and the bearer scheme.
 #[derive(OpenApi)]
@@ -45,6 +45,7 @@ use super::{groups, messages, reactions, tokens, users};
         messages::message_get,
         reactions::reactions_post,
         reactions::reaction_delete,
+        mentions::mentions_get,
     ),
     components(schemas(
         TokenRequest,
@@ -249,6 +250,7 @@ mod tests {
             file: None,
             reactions: Vec::new(),
             reply: None,
+            mentions: Vec::new(),
         };
         let text = crate::frontend::present::view::MessageText::rendered("hi".into());
         let out = message_json("public-chat", &message, &text);

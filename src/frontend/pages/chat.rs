@@ -80,6 +80,7 @@ async fn render_room(
         || (room.title.clone(), None),
         |link| {
             link.unread = 0;
+            link.mentions = 0;
             (link.title.clone(), link.peer.clone())
         },
     );
@@ -137,6 +138,8 @@ pub struct RoomLink {
     peer: Option<String>,
     /// Messages by others since the person last read the room.
     unread: u64,
+    /// Of those, how many mention the person.
+    mentions: u64,
 }
 
 /// `user`'s rooms, newest activity first, each with its unread count: two queries for
@@ -148,6 +151,12 @@ pub async fn room_links(state: &AppState, user: &User) -> Result<Vec<RoomLink>, 
         .await?
         .into_iter()
         .collect();
+    let mentions: HashMap<RoomId, u64> = state
+        .storage
+        .unread_mentions(user.id)
+        .await?
+        .into_iter()
+        .collect();
     Ok(state
         .storage
         .rooms_of(user.id)
@@ -156,9 +165,20 @@ pub async fn room_links(state: &AppState, user: &User) -> Result<Vec<RoomLink>, 
         .map(|summary| {
             let mut link = RoomLink::from(summary);
             link.unread = unread.get(&summary.room.id).copied().unwrap_or(0);
+            link.mentions = mentions.get(&summary.room.id).copied().unwrap_or(0);
             link
         })
         .collect())
+}
+
+impl RoomLink {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn title(&self) -> &str {
+        &self.title
+    }
 }
 
 impl From<&RoomSummary> for RoomLink {
@@ -173,6 +193,7 @@ impl From<&RoomSummary> for RoomLink {
             kind: summary.room.kind.as_str(),
             peer: summary.peer.clone(),
             unread: 0,
+            mentions: 0,
         }
     }
 }

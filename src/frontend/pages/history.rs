@@ -8,9 +8,10 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 
 use super::chat::room_links;
-use crate::domain::MessageId;
+use crate::domain::{MessageId, RoomKind};
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
+use crate::frontend::present::markdown::EVERYONE;
 use crate::frontend::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -74,6 +75,60 @@ pub async fn words_get(
         .content_type("text/plain; charset=utf-8")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .body(state.chat.open_text(&message).words))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PeopleQuery {
+    q: Option<String>,
+}
+
+/// How many people the `@` list offers at once.
+const PEOPLE: usize = 8;
+
+/// `GET /chat/room/{name}/people/?q=PREFIX`: who an `@` in this room's message box may
+/// mention, as JSON `[{"username", "name"}]`: members whose username or name starts with
+/// the prefix (in the public room, any active account by username), and `everyone` for a
+/// group's admin.
+#[tracing::instrument(skip_all, fields(user = %user.id, room = %name))]
+pub async fn people_get(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    query: web::Query<PeopleQuery>,
+    CurrentUser(user): CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let room = state.chat.room_for(&name, &user).await?;
+    let prefix = query.q.as_deref().unwrap_or_default().trim().to_lowercase();
+    let mut people: Vec<serde_json::Value> = Vec::new();
+    if room.kind == RoomKind::Group && room.admin == Some(user.id) && EVERYONE.starts_with(&prefix)
+    {
+        people.push(serde_json::json!({ "username": EVERYONE, "name": "Everyone in this group" }));
+    }
+    let found = if room.kind == RoomKind::Public {
+        if prefix.is_empty() {
+            Vec::new()
+        } else {
+            state
+                .storage
+                .search_usernames(&prefix, PEOPLE as u64 + 1)
+                .await?
+        }
+    } else {
+        state.storage.members_of(room.id).await?
+    };
+    people.extend(
+        found
+            .iter()
+            .filter(|p| p.id != user.id && p.is_active)
+            .filter(|p| {
+                p.username.starts_with(&prefix)
+                    || p.shown_name().to_lowercase().starts_with(&prefix)
+            })
+            .take(PEOPLE)
+            .map(|p| serde_json::json!({ "username": p.username, "name": p.shown_name() })),
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(people))
 }
 
 #[derive(Debug, Deserialize)]

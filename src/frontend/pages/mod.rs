@@ -6,6 +6,7 @@ pub mod email_verification;
 pub mod files;
 pub mod history;
 pub mod home;
+pub mod mentions;
 pub mod password_reset;
 pub mod profiles;
 pub mod room_admin;

@@ -177,17 +177,28 @@ pub fn render_activity(
     message: &StoredMessage,
 ) -> Notice {
     let author = message.author.as_ref().map(|a| a.username.as_str());
+    // Who is mentioned, so their pages can count it apart from the unread.
+    let mentions: Vec<String> = message
+        .mentions
+        .iter()
+        .map(|m| m.username.clone())
+        .collect();
     let html = templates
         .render(
             "partials/room_activity_oob.html",
-            context! { room => room_name, id => message.id.0, author => author },
+            context! { room => room_name, id => message.id.0, author => author, mentions => &mentions },
         )
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "activity fragment failed to render");
             String::new()
         });
-    let json =
-        json!({ "type": "room_activity", "room": room_name, "id": message.id.0, "author": author });
+    let json = json!({
+        "type": "room_activity",
+        "room": room_name,
+        "id": message.id.0,
+        "author": author,
+        "mentions": mentions,
+    });
     Notice {
         room,
         event: event(html, json),

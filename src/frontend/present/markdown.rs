@@ -14,9 +14,14 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
+use crate::domain::MAX_MENTIONS;
+
 /// Which renderer laid out a stored message's HTML. Raise it when the HTML for the same
 /// words changes, and older messages are re-rendered from their words when opened.
-pub const RENDERER_VERSION: u16 = 1;
+pub const RENDERER_VERSION: u16 = 2;
+
+/// What `@everyone` is typed as.
+pub const EVERYONE: &str = "everyone";
 
 /// Schemes a link may have; anything else stays text.
 const LINK_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
@@ -42,7 +47,10 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
             "li",
             "a",
         ])
+        .add_tags(["span"])
         .add_tag_attributes("a", ["href"])
+        .add_tag_attributes("span", ["data-user"])
+        .add_allowed_classes("span", ["mention"])
         .add_tag_attributes("ol", ["start"])
         .add_clean_content_tags(["script", "style"])
         .url_schemes(LINK_SCHEMES.into_iter().collect())
@@ -53,18 +61,80 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
-/// `text` (a message's words, as typed) as sanitised HTML, without surrounding whitespace.
+/// `text` (a message's words, as typed) as sanitised HTML, without surrounding whitespace;
+/// no `@name` is a mention.
 pub fn to_html(text: &str) -> String {
-    let events = Subset::new(text).events();
+    render(text, &|_| false).html
+}
+
+/// A message rendered, and whom it mentions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    /// The usernames (or [`EVERYONE`]) its mentions name, distinct, in the order written,
+    /// at most [`MAX_MENTIONS`].
+    pub mentioned: Vec<String>,
+}
+
+/// `text` as sanitised HTML, with each `@name` for which `mentionable` says yes (given
+/// the name in lower case, [`EVERYONE`] included) marked as a mention.
+pub fn render(text: &str, mentionable: &dyn Fn(&str) -> bool) -> Rendered {
+    let mut subset = Subset::new(text);
+    subset.mentionable = Some(mentionable);
+    let (events, mentioned) = subset.events();
     let mut html = String::with_capacity(text.len() + text.len() / 2 + 16);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let clean = SANITISER.clean(&html).to_string();
-    clean.trim().to_owned()
+    Rendered {
+        html: clean.trim().to_owned(),
+        mentioned,
+    }
+}
+
+/// Every `@name` in `text` that could be a mention, in lower case, distinct, at most
+/// [`MAX_MENTIONS`] + 1 (so [`EVERYONE`] among them is never crowded out): which of them
+/// are is the caller's to find out before [`render`].
+pub fn mention_candidates(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for (_, name) in mention_spans(text) {
+        if found.len() > MAX_MENTIONS {
+            break;
+        }
+        if !found.contains(&name) {
+            found.push(name);
+        }
+    }
+    found
+}
+
+/// Each `@name` of `text`: its byte range and the name in lower case. An `@` counts only
+/// at the start or after a character that cannot be part of a name or address, so
+/// `ann@example.org` is no mention.
+fn mention_spans(text: &str) -> impl Iterator<Item = (Range<usize>, String)> + '_ {
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    text.match_indices('@').filter_map(move |(at, _)| {
+        let before = text[..at].chars().next_back();
+        if before.is_some_and(|c| name_char(c) || c == '.' || c == '@') {
+            return None;
+        }
+        let rest = &text[at + 1..];
+        let length = rest.find(|c: char| !name_char(c)).unwrap_or(rest.len());
+        let name = &rest[..length];
+        // A trailing '-' or '_' is punctuation far more often than part of a name.
+        let name = name.trim_end_matches(['-', '_']);
+        if name.is_empty() || name.len() > 30 {
+            return None;
+        }
+        Some((at..at + 1 + name.len(), name.to_ascii_lowercase()))
+    })
 }
 
 /// The filter between the parser and the HTML writer.
 struct Subset<'a> {
     source: &'a str,
+    /// Which names are mentions; `None` marks none.
+    mentionable: Option<&'a dyn Fn(&str) -> bool>,
+    mentioned: Vec<String>,
     out: Vec<Event<'a>>,
     /// Inside a code block: its text is shown as is, never linked.
     in_code: bool,
@@ -80,6 +150,8 @@ impl<'a> Subset<'a> {
     fn new(source: &'a str) -> Self {
         Self {
             source,
+            mentionable: None,
+            mentioned: Vec::new(),
             out: Vec::new(),
             in_code: false,
             in_link: 0,
@@ -88,12 +160,12 @@ impl<'a> Subset<'a> {
         }
     }
 
-    fn events(mut self) -> Vec<Event<'a>> {
+    fn events(mut self) -> (Vec<Event<'a>>, Vec<String>) {
         let parser = Parser::new_ext(self.source, Options::ENABLE_STRIKETHROUGH);
         for (event, range) in parser.into_offset_iter() {
             self.take(event, range);
         }
-        self.out
+        (self.out, self.mentioned)
     }
 
     fn take(&mut self, event: Event<'a>, range: Range<usize>) {
@@ -154,7 +226,7 @@ impl<'a> Subset<'a> {
             }
             // A line break typed in a chat is a line break shown.
             Event::SoftBreak => self.out.push(Event::HardBreak),
-            Event::Text(text) if !self.in_code && self.in_link == 0 => self.linkify(text),
+            Event::Text(text) if !self.in_code && self.in_link == 0 => self.mentions(text),
             other => self.out.push(other),
         }
     }
@@ -166,7 +238,7 @@ impl<'a> Subset<'a> {
             if i > 0 {
                 self.out.push(Event::HardBreak);
             }
-            self.linkify(CowStr::Borrowed(line.trim_end_matches('\r')));
+            self.mentions(CowStr::Borrowed(line.trim_end_matches('\r')));
         }
     }
 
@@ -174,6 +246,36 @@ impl<'a> Subset<'a> {
         self.out.push(Event::Start(Tag::Paragraph));
         self.literal(range);
         self.out.push(Event::End(TagEnd::Paragraph));
+    }
+
+    /// Plain text with its mentions marked, and links made of the rest.
+    fn mentions(&mut self, text: CowStr<'a>) {
+        let Some(mentionable) = self.mentionable else {
+            return self.linkify(text);
+        };
+        let mut written = 0;
+        for (range, name) in mention_spans(&text) {
+            let known = self.mentioned.contains(&name);
+            if !known && (self.mentioned.len() >= MAX_MENTIONS || !mentionable(&name)) {
+                continue;
+            }
+            if !known {
+                self.mentioned.push(name.clone());
+            }
+            if range.start > written {
+                self.linkify(text[written..range.start].to_owned().into());
+            }
+            // `name` is [a-z0-9_-] only: nothing in it needs escaping.
+            self.out.push(Event::InlineHtml(
+                format!(r#"<span class="mention" data-user="{name}">@{name}</span>"#).into(),
+            ));
+            written = range.end;
+        }
+        if written == 0 {
+            self.linkify(text);
+        } else if written < text.len() {
+            self.linkify(text[written..].to_owned().into());
+        }
     }
 
     /// Plain text with the URLs and addresses in it made links.
@@ -272,6 +374,41 @@ mod tests {
              rel=\"noopener noreferrer nofollow ugc\">https://example.org/x.png</a>)</p>"
         );
         assert_eq!(to_html("<b>hi</b>"), "<p>&lt;b&gt;hi&lt;/b&gt;</p>");
+    }
+
+    #[test]
+    fn mentions_are_marked_only_for_those_who_may_be_named() {
+        let members = |name: &str| ["bob", "ann-b", EVERYONE].contains(&name);
+        let rendered = render(
+            "hi @Bob and @ann-b, @eve, mail x@bob.org `@bob` @bob",
+            &members,
+        );
+        assert_eq!(
+            rendered.html,
+            "<p>hi <span class=\"mention\" data-user=\"bob\">@bob</span> and \
+             <span class=\"mention\" data-user=\"ann-b\">@ann-b</span>, @eve, mail \
+             <a href=\"mailto:x@bob.org\" target=\"_blank\" rel=\"noopener noreferrer nofollow ugc\">x@bob.org</a> \
+             <code>@bob</code> <span class=\"mention\" data-user=\"bob\">@bob</span></p>"
+        );
+        assert_eq!(rendered.mentioned, ["bob", "ann-b"]);
+        assert_eq!(render("@everyone look", &members).mentioned, [EVERYONE]);
+        assert!(
+            to_html("@bob").contains("<p>@bob</p>"),
+            "no mentions without a room"
+        );
+    }
+
+    #[test]
+    fn a_flood_of_mentions_marks_at_most_the_bound() {
+        let names: Vec<String> = (0..500).map(|n| format!("@p{n}")).collect();
+        let text = names.join(" ");
+        let rendered = render(&text, &|_| true);
+        assert_eq!(rendered.mentioned.len(), MAX_MENTIONS);
+        assert_eq!(
+            rendered.html.matches("class=\"mention\"").count(),
+            MAX_MENTIONS
+        );
+        assert_eq!(mention_candidates(&text).len(), MAX_MENTIONS + 1);
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct MessageOut {
     /// The same HTML the pages show.
     pub html: String,
     pub id: i64,
+    /// Who it mentions (people who can read the group), in no particular order.
+    pub mentions: Vec<Author>,
     /// What it shows of the message it answers; null when it is not a reply.
     #[schema(required = true)]
     pub quote: Option<QuoteOut>,
@@ -108,6 +110,7 @@ impl MessageOut {
             group: room_name.to_owned(),
             html: text.html,
             id: message.id.0,
+            mentions: message.mentions.iter().map(Author::from).collect(),
             quote: text.quote.map(|quote| QuoteOut {
                 author: quote.author.as_ref().map(Author::from),
                 excerpt: quote.excerpt,
@@ -163,6 +166,7 @@ mod tests {
             file,
             reactions: Vec::new(),
             reply: None,
+            mentions: Vec::new(),
         }
     }
 
@@ -178,6 +182,7 @@ mod tests {
             "author": author,
             "body": text.words,
             "html": text.html,
+            "mentions": [],
             "quote": null,
             "reactions": [],
             "reply_to": null,

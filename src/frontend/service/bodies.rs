@@ -12,9 +12,14 @@ use crate::domain::SealedBody;
 use crate::frontend::present::markdown::{self, RENDERER_VERSION};
 use crate::frontend::present::view::MessageText;
 
-/// `words` rendered, and sealed with their HTML.
-pub fn seal(sealer: &Sealer, words: &str) -> (SealedBody, MessageText) {
-    let html = markdown::to_html(words);
+/// `words` rendered (each `@name` that `mentionable` allows a mention), and sealed with
+/// their HTML; also the names mentioned.
+pub fn seal(
+    sealer: &Sealer,
+    words: &str,
+    mentionable: &dyn Fn(&str) -> bool,
+) -> (SealedBody, MessageText, Vec<String>) {
+    let markdown::Rendered { html, mentioned } = markdown::render(words, mentionable);
     let length = words.len().to_string();
     let mut plain = String::with_capacity(length.len() + 1 + words.len() + html.len());
     plain.push_str(&length);
@@ -30,7 +35,7 @@ pub fn seal(sealer: &Sealer, words: &str) -> (SealedBody, MessageText) {
         html,
         quote: None,
     };
-    (body, text)
+    (body, text, mentioned)
 }
 
 /// The words and HTML of `body`; HTML from another renderer version is made anew.
@@ -72,7 +77,7 @@ mod tests {
     #[test]
     fn words_and_html_come_back_as_sealed() {
         let sealer = sealer();
-        let (body, text) = seal(&sealer, "a **b**\n12\nc");
+        let (body, text, _) = seal(&sealer, "a **b**\n12\nc", &|_| false);
         assert_eq!(body.format, RENDERER_VERSION);
         let opened = open(&sealer, &body).unwrap();
         assert_eq!(opened.words, "a **b**\n12\nc");

@@ -143,13 +143,19 @@ impl Chat {
             Some(id) => Some(self.quote_for_reply(room, id).await?),
             None => None,
         };
-        let (sealed, mut text) = bodies::seal(&self.sealer, body.as_str());
+        let names = self
+            .mentionable(room, author, body.as_str())
+            .await
+            .map_err(not_stored)?;
+        let (sealed, mut text, mentioned) =
+            bodies::seal(&self.sealer, body.as_str(), &|name| names.allows(name));
         text.quote = quote;
         let new = NewMessage {
             room: room.id,
             author: author.id,
             body: sealed,
             reply_to,
+            mentions: names.people(&mentioned, author.id),
         };
         self.outbox
             .submit(room, new, text)
@@ -195,10 +201,18 @@ impl Chat {
         raw: &str,
     ) -> Result<(StoredMessage, MessageView), ChangeError> {
         let body = MessageBody::parse(raw).map_err(|e| ChangeError::Invalid(e.0))?;
-        let (sealed, mut text) = bodies::seal(&self.sealer, body.as_str());
+        let names = self.mentionable(room, editor, body.as_str()).await?;
+        let (sealed, mut text, mentioned) =
+            bodies::seal(&self.sealer, body.as_str(), &|name| names.allows(name));
         let stored = self
             .storage
-            .edit_message(room.id, id, editor.id, sealed)
+            .edit_message(
+                room.id,
+                id,
+                editor.id,
+                sealed,
+                names.people(&mentioned, editor.id),
+            )
             .await?;
         text.quote = stored.reply.as_ref().map(|reply| self.quote(reply));
         let view = MessageView::new(&stored, text);

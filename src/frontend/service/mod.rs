@@ -8,6 +8,7 @@ pub mod account_mail;
 pub mod bodies;
 pub mod groups;
 pub mod members;
+pub mod mentions;
 pub mod messages;
 pub mod outbox;
 pub mod reactions;

@@ -311,8 +311,9 @@ mod tests {
         let new = |text: &str| NewMessage {
             room: room.id,
             author: ann.id,
-            body: super::super::bodies::seal(&sealer, text).0,
+            body: super::super::bodies::seal(&sealer, text, &|_| false).0,
             reply_to: None,
+            mentions: Vec::new(),
         };
 
         let first = outbox

@@ -87,7 +87,7 @@ impl Chat {
             sealed,
             sealed_thumb,
         };
-        let (sealed_caption, text) = super::bodies::seal(&self.sealer, &caption);
+        let (sealed_caption, text, _) = super::bodies::seal(&self.sealer, &caption, &|_| false);
         let stored = self
             .storage
             .create_file_message(new, sealed_caption)

@@ -21,16 +21,18 @@ impl SqlStorage {
     /// the originals replies quote): a few queries for the whole page, never one per row.
     async fn with_authors(&self, rows: Vec<messages::Model>) -> StorageResult<Vec<StoredMessage>> {
         let originals = self.originals_of(&rows).await?;
+        let message_ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
+        let mut mentioned = self.mentioned_in(&message_ids).await?;
         let mut ids: Vec<i64> = rows
             .iter()
             .chain(originals.values())
             .filter_map(|m| m.author_id)
+            .chain(mentioned.values().flatten().copied())
             .collect();
         ids.sort_unstable();
         ids.dedup();
         let file_ids: Vec<i64> = rows.iter().filter_map(|m| m.file_id).collect();
         let files = self.file_refs(file_ids).await?;
-        let message_ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
         let mut reactions = self.reactions_of(&message_ids).await?;
         let authors = self.authors(ids).await?;
         let author_of =
@@ -46,6 +48,12 @@ impl SqlStorage {
                 edited: row.edited,
                 file: row.file_id.and_then(|id| files.get(&id).cloned()),
                 reactions: reactions.remove(&row.id).unwrap_or_default(),
+                mentions: mentioned
+                    .remove(&row.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|id| authors.get(&id).cloned())
+                    .collect(),
                 reply: row.reply_to.map(|id| ReplyRef {
                     id: MessageId(id),
                     original: originals.get(&id).map(|original| Original {
@@ -149,6 +157,10 @@ impl MessageStore for SqlStorage {
 
     async fn append_messages(&self, batch: Vec<NewMessage>) -> Vec<StorageResult<StoredMessage>> {
         let now = Utc::now();
+        let mentions: Vec<(i64, Vec<UserId>)> = batch
+            .iter()
+            .map(|new| (new.room.0, new.mentions.clone()))
+            .collect();
         let rows = batch
             .into_iter()
             .map(|new| messages::ActiveModel {
@@ -164,11 +176,24 @@ impl MessageStore for SqlStorage {
             .collect();
         // The committed rows move on to get their authors; each outcome keeps its place.
         let mut committed = Vec::new();
+        let mut mentioning = Vec::new();
         let outcomes: Vec<StorageResult<()>> = appends::insert_rows(&self.db, rows)
             .await
             .into_iter()
-            .map(|result| result.map(|row| committed.push(row)))
+            .zip(mentions)
+            .map(|(result, (room, people))| {
+                result.map(|row| {
+                    if !people.is_empty() {
+                        mentioning.push((row.id, room, people));
+                    }
+                    committed.push(row);
+                })
+            })
             .collect();
+        // The messages are committed: a failure here costs their mentions, not them.
+        if let Err(error) = self.save_mentions(mentioning).await {
+            tracing::error!(%error, "mentions of committed messages not stored");
+        }
         // One query attaches every author; the rows stay in the order given.
         let mut stored = match self.with_authors(committed).await {
             Ok(stored) => stored.into_iter(),
@@ -239,6 +264,7 @@ impl MessageStore for SqlStorage {
         id: MessageId,
         author: UserId,
         body: SealedBody,
+        mentions: Vec<UserId>,
     ) -> StorageResult<StoredMessage> {
         // One statement checks room and authorship and writes, so nothing changes on refusal.
         let result = messages::Entity::update_many()
@@ -257,6 +283,7 @@ impl MessageStore for SqlStorage {
         if result.rows_affected == 0 {
             return Err(StorageError::NotFound);
         }
+        self.replace_mentions(room, id, mentions).await?;
         self.scrub_wal().await;
         self.message_by_id(room, id).await
     }
@@ -279,6 +306,20 @@ impl MessageStore for SqlStorage {
         emoji: Emoji,
     ) -> StorageResult<Reacted> {
         self.delete_reaction(room, id, user, emoji).await
+    }
+
+    async fn mentions_of(
+        &self,
+        user: UserId,
+        before: Option<MessageId>,
+        limit: u64,
+    ) -> StorageResult<Vec<StoredMessage>> {
+        let rows = self.mentions_of_user(user, before, limit).await?;
+        self.with_authors(rows).await
+    }
+
+    async fn unread_mentions(&self, user: UserId) -> StorageResult<Vec<(RoomId, u64)>> {
+        self.unread_mentions_of(user).await
     }
 
     async fn delete_message(&self, room: RoomId, id: MessageId) -> StorageResult<()> {

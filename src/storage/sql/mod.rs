@@ -9,6 +9,7 @@ mod checkpoint;
 mod entities;
 mod files;
 mod memberships;
+mod mentions;
 mod messages;
 mod reactions;
 mod rooms;

@@ -87,8 +87,15 @@ macro_rules! storage_methods {
                     id: MessageId,
                     author: UserId,
                     body: SealedBody,
+                    mentions: Vec<UserId>,
                 ) -> StorageResult<StoredMessage>;
                 fn delete_message(room: RoomId, id: MessageId) -> StorageResult<()>;
+                fn mentions_of(
+                    user: UserId,
+                    before: Option<MessageId>,
+                    limit: u64,
+                ) -> StorageResult<Vec<StoredMessage>>;
+                fn unread_mentions(user: UserId) -> StorageResult<Vec<(RoomId, u64)>>;
                 fn add_reaction(
                     room: RoomId,
                     id: MessageId,

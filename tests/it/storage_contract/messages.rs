@@ -44,6 +44,7 @@ pub async fn pages_run_both_ways_and_an_unknown_room_is_refused(storage: &dyn St
         author: ann.id,
         body: body("x", 1),
         reply_to: None,
+        mentions: Vec::new(),
     };
     assert!(matches!(
         storage.append_message(orphan).await,
@@ -61,7 +62,7 @@ pub async fn only_the_author_edits_and_a_deleted_message_is_gone(storage: &dyn S
         .expect("append")
         .id;
     let edited = storage
-        .edit_message(room.id, id, ann.id, body("sealed-0-edited", 3))
+        .edit_message(room.id, id, ann.id, body("sealed-0-edited", 3), Vec::new())
         .await
         .expect("edit");
     assert_eq!(
@@ -77,7 +78,7 @@ pub async fn only_the_author_edits_and_a_deleted_message_is_gone(storage: &dyn S
     ] {
         assert!(matches!(
             storage
-                .edit_message(in_room, id, author, body("nope", 1))
+                .edit_message(in_room, id, author, body("nope", 1), Vec::new())
                 .await,
             Err(StorageError::NotFound)
         ));
@@ -151,6 +152,7 @@ pub async fn concurrent_appends_each_get_their_own_row(storage: Arc<dyn Storage>
                     author: ann.id,
                     body: body(format!("sealed-c{n}"), 1),
                     reply_to: None,
+                    mentions: Vec::new(),
                 })
                 .await
                 .map(|m| (m.id, m.body.sealed.0))
@@ -230,4 +232,55 @@ pub async fn a_reply_carries_its_original_until_the_original_goes(storage: &dyn 
     crossed.reply_to = Some(secret.id);
     let crossed = storage.append_message(crossed).await.expect("crossed");
     assert!(crossed.reply.expect("reply").original.is_none());
+}
+
+pub async fn mentions_are_kept_with_their_message_and_listed_per_reader(storage: &dyn Storage) {
+    let (ann, room) = writer_and_public_room(storage, "ann").await;
+    let bob = storage
+        .create_user(super::new_user("bob"))
+        .await
+        .expect("bob");
+    let mut new = sealed_messages(room.id, ann.id, "m", 1).remove(0);
+    new.mentions = vec![bob.id];
+    let stored = storage.append_message(new).await.expect("append");
+    assert_eq!(
+        stored
+            .mentions
+            .iter()
+            .map(|m| m.username.as_str())
+            .collect::<Vec<_>>(),
+        ["bob"]
+    );
+    let listed = storage.mentions_of(bob.id, None, 10).await.expect("list");
+    assert_eq!(listed.iter().map(|m| m.id).collect::<Vec<_>>(), [stored.id]);
+    assert!(
+        storage
+            .mentions_of(bob.id, Some(stored.id), 10)
+            .await
+            .expect("older")
+            .is_empty()
+    );
+    assert!(
+        storage
+            .mentions_of(ann.id, None, 10)
+            .await
+            .expect("ann")
+            .is_empty()
+    );
+
+    let edited = storage
+        .edit_message(room.id, stored.id, ann.id, body("m-edited", 1), Vec::new())
+        .await
+        .expect("edit");
+    assert!(
+        edited.mentions.is_empty(),
+        "an edit replaces who is mentioned"
+    );
+    assert!(
+        storage
+            .mentions_of(bob.id, None, 10)
+            .await
+            .expect("list")
+            .is_empty()
+    );
 }

@@ -87,6 +87,7 @@ contracts! {
     & messages::only_the_author_edits_and_a_deleted_message_is_gone,
     & messages::a_batch_of_appends_answers_in_order_and_a_bad_one_fails_alone,
     & messages::a_reply_carries_its_original_until_the_original_goes,
+    & messages::mentions_are_kept_with_their_message_and_listed_per_reader,
     Arc messages::concurrent_appends_each_get_their_own_row,
     & reactions::one_reaction_per_person_and_emoji_in_the_order_first_used,
     & reactions::reactions_refuse_other_rooms_and_a_kind_past_the_bound,
@@ -141,6 +142,7 @@ fn sealed_messages(room: RoomId, author: UserId, tag: &str, count: usize) -> Vec
             author,
             body: body(format!("sealed-{tag}{n}"), 0),
             reply_to: None,
+            mentions: Vec::new(),
         })
         .collect()
 }

@@ -85,6 +85,7 @@ pub async fn group_and_private_rooms_are_made_atomically_and_once(storage: &dyn 
             author: bob.id,
             body: body("s", 1),
             reply_to: None,
+            mentions: Vec::new(),
         })
         .await
         .expect("append");
@@ -169,6 +170,7 @@ pub async fn a_group_is_administered_atomically(storage: &dyn Storage) {
             author: bob.id,
             body: body("s", 1),
             reply_to: None,
+            mentions: Vec::new(),
         })
         .await
         .expect("append");

@@ -7,6 +7,7 @@ pub mod files;
 pub mod invites;
 pub mod key_rotations;
 pub mod memberships;
+pub mod mentions;
 pub mod messages;
 pub mod reactions;
 pub mod refresh_tokens;
