@@ -174,3 +174,30 @@ async fn deleting_an_account_deletes_its_avatar_file() {
         avatars(&app)
     );
 }
+
+#[tokio::test]
+async fn an_uploaded_avatar_shows_beside_ones_messages() {
+    let app = spawn_app().await;
+    let ada = app.signed_up("ada").await;
+    let png = image_bytes(ImageFormat::Png, 64, 64);
+    assert_eq!(upload_avatar(&ada, "me.png", &png).await.status(), 303);
+    let url = api_avatar(&app, "ada").await;
+    let url = url.as_str().expect("an avatar URL").to_owned();
+    let mut page_socket = ada.websocket("public-chat", "").await.expect("connects");
+    let mut socket = ada.json_socket("public-chat").await;
+    socket
+        .send_json(serde_json::json!({ "body": "hello" }))
+        .await;
+    socket.next_event("message").await;
+    // minijinja escapes '/' in attributes as &#x2f;.
+    let img = format!(
+        r#"<img src="{}" alt="" class="avatar""#,
+        url.replace('/', "&#x2f;")
+    );
+    let fragment = page_socket.next_containing("hello").await;
+    assert!(fragment.contains(&img), "live: {fragment}");
+    assert!(
+        ada.get_text("/chat/").await.contains(&img),
+        "and in the page"
+    );
+}

@@ -223,3 +223,62 @@ async fn a_mention_chosen_from_the_list_stands_out_for_the_person_named() {
     ada.close().await;
     bram.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_of_messages_shows_one_name_and_up_edits_the_last_while_esc_cancels() {
+    let app = spawn_app().await;
+    let (ada, bram) = Browser::ada_and_bram_connected(&app.address).await;
+    send(&ada, "first thought").await;
+    send(&ada, "second thought").await;
+    let runs = bram
+        .wait_js(
+            "both arrived",
+            "var a = document.querySelectorAll('#messages [data-message-id]'); \
+             return a.length === 2 ? [a[0].classList.contains('cont'), a[1].classList.contains('cont')] : null;",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        runs,
+        json!([false, true]),
+        "the second sits under the first's name"
+    );
+
+    // ↑ in the empty box opens Ada's last message with its words as typed; Esc closes it.
+    ada.type_into("#id_body", "\u{e013}").await;
+    ada.wait_js(
+        "the editor holds the last message's words",
+        "var f = document.querySelector('#messages [data-testid=edit-body]'); \
+         return f && f.value === 'second thought' && document.activeElement === f;",
+        vec![],
+    )
+    .await;
+    ada.type_into("#messages [data-testid=edit-body]", "\u{e00c}")
+        .await;
+    ada.wait_js(
+        "Esc closed the editor and gave the box back",
+        "return !document.querySelector('#messages [data-testid=edit-body]') && \
+           document.activeElement === document.getElementById('id_body');",
+        vec![],
+    )
+    .await;
+
+    // ↑ again, then Enter saves the change; Bram sees it.
+    ada.type_into("#id_body", "\u{e013}").await;
+    ada.wait_for_selector("#messages [data-testid=edit-body]")
+        .await;
+    ada.type_into("#messages [data-testid=edit-body]", " indeed\u{e007}")
+        .await;
+    bram.wait_js(
+        "Bram sees the edit",
+        MESSAGE_ID,
+        vec![json!("second thought indeed")],
+    )
+    .await;
+    for (browser, name) in [(&ada, "ada"), (&bram, "bram")] {
+        let errors = browser.console_errors().await;
+        assert!(errors.is_empty(), "{name}: {}", errors.join("\n"));
+    }
+    ada.close().await;
+    bram.close().await;
+}
