@@ -79,10 +79,7 @@ async fn a_reaction_is_seen_live_by_the_other_person() {
         let errors = browser.console_errors().await;
         assert!(errors.is_empty(), "{name}: {}", errors.join("\n"));
     }
-    if let Some(dir) = std::env::var_os("HEARTH_SCREENSHOT_DIR") {
-        let png = bram.client.screenshot().await.expect("screenshot");
-        std::fs::write(std::path::Path::new(&dir).join("reactions.png"), png).expect("write");
-    }
+    bram.screenshot_as("reactions").await;
     ada.close().await;
     bram.close().await;
 }
@@ -150,10 +147,7 @@ async fn a_reply_shows_its_quote_live_and_the_quote_leads_to_the_original() {
         let errors = browser.console_errors().await;
         assert!(errors.is_empty(), "{name}: {}", errors.join("\n"));
     }
-    if let Some(dir) = std::env::var_os("HEARTH_SCREENSHOT_DIR") {
-        let png = ada.client.screenshot().await.expect("screenshot");
-        std::fs::write(std::path::Path::new(&dir).join("reply.png"), png).expect("write");
-    }
+    ada.screenshot_as("reply").await;
     ada.close().await;
     bram.close().await;
 }
@@ -205,10 +199,7 @@ async fn a_mention_chosen_from_the_list_stands_out_for_the_person_named() {
         let errors = browser.console_errors().await;
         assert!(errors.is_empty(), "{name}: {}", errors.join("\n"));
     }
-    if let Some(dir) = std::env::var_os("HEARTH_SCREENSHOT_DIR") {
-        let png = bram.client.screenshot().await.expect("screenshot");
-        std::fs::write(std::path::Path::new(&dir).join("mention.png"), png).expect("write");
-    }
+    bram.screenshot_as("mention").await;
     // Bram's Mentions page lists it, linking to the message in its room.
     bram.goto(&app.address, "/chat/mentions/").await;
     bram.wait_for_selector("[data-mention-id] .mention[data-user=bram]")

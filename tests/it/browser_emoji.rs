@@ -32,17 +32,6 @@ const OUTSIDE_VIEWPORT: &str = "var el = document.querySelector(arguments[0]); \
      return r.left >= 0 && r.top >= 0 && r.right <= w + 0.5 && r.bottom <= h + 0.5 && r.width > 0 \
        ? null : [r.left, r.top, r.right, r.bottom, w, h];";
 
-/// Null when the page fits its width; else what sticks out past the right edge.
-const SIDEWAYS: &str = "var w = document.documentElement.clientWidth; \
-     if (document.documentElement.scrollWidth <= w) return null; \
-     var out = []; \
-     document.querySelectorAll('body *').forEach(function (el) { \
-       var r = el.getBoundingClientRect(); \
-       if (r.right > w + 1 && r.width > 0) \
-         out.push(el.tagName + '#' + el.id + '.' + el.className + ' right ' + Math.round(r.right)); \
-     }); \
-     return out.slice(0, 8);";
-
 const BODIES: &str = "return Array.prototype.map.call(\
      document.querySelectorAll('#messages [data-role=body]'), function (b) { return b.textContent.trim(); });";
 
@@ -317,20 +306,9 @@ const PICKER_READY_FN: &str = "function () { \
 async fn picker_and_suggestions_fit_a_phone_and_a_laptop_light_and_dark() {
     let app = spawn_app().await;
     let (ada, bram) = Browser::ada_and_bram_connected(&app.address).await;
-    let shots = std::env::var_os("HEARTH_SCREENSHOT_DIR").map(std::path::PathBuf::from);
     for (width, height) in [(390, 844), (1280, 900)] {
         for theme in ["light", "dark"] {
-            ada.client
-                .set_window_size(width, height)
-                .await
-                .expect("window size");
-            ada.js(
-                "window.localStorage.setItem('hearth-theme', arguments[0]); return true;",
-                vec![json!(theme)],
-            )
-            .await;
-            ada.goto(&app.address, "/chat/").await;
-            ada.wait_for_attr("#connection-status", "data-connected", "true")
+            ada.open_chat_as(&app.address, "/chat/", width, height, theme)
                 .await;
 
             ada.click("[data-testid=emoji-button]").await;
@@ -342,11 +320,7 @@ async fn picker_and_suggestions_fit_a_phone_and_a_laptop_light_and_dark() {
                 json!(null),
                 "the picker at {width} px"
             );
-            if let Some(dir) = &shots {
-                let png = ada.client.screenshot().await.expect("screenshot");
-                std::fs::write(dir.join(format!("picker-{width}-{theme}.png")), png)
-                    .expect("write");
-            }
+            ada.screenshot_as(&format!("picker-{width}-{theme}")).await;
             ada.type_into("[data-testid=emoji-search]", &key(Key::Escape))
                 .await;
 
@@ -359,22 +333,10 @@ async fn picker_and_suggestions_fit_a_phone_and_a_laptop_light_and_dark() {
                 json!(null),
                 "the suggestions at {width} px"
             );
-            if let Some(dir) = &shots {
-                let png = ada.client.screenshot().await.expect("screenshot");
-                std::fs::write(dir.join(format!("complete-{width}-{theme}.png")), png)
-                    .expect("write");
-            }
-            assert_eq!(
-                ada.js(SIDEWAYS, vec![]).await,
-                json!(null),
-                "the page scrolls sideways at {width} px, {theme}"
-            );
-            let errors = ada.console_errors().await;
-            assert!(
-                errors.is_empty(),
-                "console at {width} px, {theme}:\n{}",
-                errors.join("\n")
-            );
+            ada.screenshot_as(&format!("complete-{width}-{theme}"))
+                .await;
+            ada.assert_fits_cleanly(&format!("{width} px, {theme}"))
+                .await;
         }
     }
     ada.close().await;

@@ -26,17 +26,6 @@ const ONLY_THE_SUBSET: &str = "var bad = []; \
      }); \
      return bad;";
 
-/// Null when the page fits its width; else what sticks out past the right edge.
-const SIDEWAYS: &str = "var w = document.documentElement.clientWidth; \
-     if (document.documentElement.scrollWidth <= w) return null; \
-     var out = []; \
-     document.querySelectorAll('body *').forEach(function (el) { \
-       var r = el.getBoundingClientRect(); \
-       if (r.right > w + 1 && r.width > 0) \
-         out.push(el.tagName + '#' + el.id + '.' + el.className + ' right ' + Math.round(r.right)); \
-     }); \
-     return out.slice(0, 8);";
-
 /// Messages that try to run something, each of which must show as harmless text.
 const HOSTILE: &[&str] = &[
     "<script>window.pwned = 1</script>",
@@ -119,35 +108,12 @@ async fn formatting_links_and_hostile_input_render_safely_at_every_width_and_the
 
     for (width, height) in [(390, 844), (1280, 900)] {
         for theme in ["light", "dark"] {
-            ada.client
-                .set_window_size(width, height)
-                .await
-                .expect("window size");
-            ada.js(
-                "window.localStorage.setItem('hearth-theme', arguments[0]); return true;",
-                vec![json!(theme)],
-            )
-            .await;
-            ada.goto(&app.address, "/chat/").await;
-            ada.wait_for_attr("#connection-status", "data-connected", "true")
+            ada.open_chat_as(&app.address, "/chat/", width, height, theme)
                 .await;
-            if let Some(dir) = std::env::var_os("HEARTH_SCREENSHOT_DIR") {
-                let png = ada.client.screenshot().await.expect("screenshot");
-                let name = format!("formatting-{width}-{theme}.png");
-                std::fs::write(std::path::Path::new(&dir).join(name), png).expect("write");
-            }
-            let overflow = ada.js(SIDEWAYS, vec![]).await;
-            assert_eq!(
-                overflow,
-                json!(null),
-                "the page scrolls sideways at {width} px, {theme}"
-            );
-            let errors = ada.console_errors().await;
-            assert!(
-                errors.is_empty(),
-                "console at {width} px, {theme}:\n{}",
-                errors.join("\n")
-            );
+            ada.screenshot_as(&format!("formatting-{width}-{theme}"))
+                .await;
+            ada.assert_fits_cleanly(&format!("{width} px, {theme}"))
+                .await;
         }
     }
     ada.close().await;

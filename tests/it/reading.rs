@@ -7,17 +7,14 @@ use crate::helpers::rooms::group_with;
 use crate::helpers::{Client, spawn_app};
 
 async fn call_me(client: &Client, name: &str) {
-    let token = client.csrf_token("/profile/edit/").await;
     let response = client
-        .http
-        .post(client.url("/profile/edit/"))
-        .header("HX-Request", "true")
-        .header("X-CSRF-Token", token)
-        .form(&[("display_name", name), ("bio", "")])
-        .send()
-        .await
-        .expect("POST");
-    assert_eq!(response.status(), 200);
+        .post_form(
+            "/profile/edit/",
+            "/profile/edit/",
+            &[("display_name", name), ("bio", "")],
+        )
+        .await;
+    assert!(response.status().is_redirection(), "{}", response.status());
 }
 
 #[tokio::test]

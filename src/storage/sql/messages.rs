@@ -90,7 +90,8 @@ impl SqlStorage {
             .collect())
     }
 
-    async fn authors(&self, ids: Vec<i64>) -> StorageResult<HashMap<i64, Author>> {
+    /// The accounts `ids` as messages show them, by id.
+    pub(super) async fn authors(&self, ids: Vec<i64>) -> StorageResult<HashMap<i64, Author>> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }

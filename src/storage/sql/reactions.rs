@@ -8,11 +8,9 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SubQueryStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
-use super::entities::{messages, reactions, users};
+use super::entities::{messages, reactions};
 use super::{SqlStorage, internal};
-use crate::domain::{
-    Author, Emoji, MAX_REACTION_KINDS, MessageId, Reacted, ReactionGroup, RoomId, UserId,
-};
+use crate::domain::{Emoji, MAX_REACTION_KINDS, MessageId, Reacted, ReactionGroup, RoomId, UserId};
 use crate::storage::{Conflict, StorageError, StorageResult};
 
 impl SqlStorage {
@@ -151,22 +149,7 @@ impl SqlStorage {
         let mut people: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
         people.sort_unstable();
         people.dedup();
-        let people: HashMap<i64, Author> = users::Entity::find()
-            .filter(users::Column::Id.is_in(people))
-            .all(&self.db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|u| {
-                let author = Author {
-                    id: UserId(u.id),
-                    username: u.username,
-                    display_name: u.display_name,
-                    avatar: None,
-                };
-                (u.id, author)
-            })
-            .collect();
+        let people = self.authors(people).await?;
         let mut by_message: HashMap<i64, Vec<ReactionGroup>> = HashMap::new();
         for row in rows {
             let Some(person) = people.get(&row.user_id) else {

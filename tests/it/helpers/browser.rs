@@ -341,6 +341,57 @@ impl Browser {
     }
 }
 
+/// Null when the page fits its width; else what sticks out past the right edge.
+pub const SIDEWAYS: &str = "var w = document.documentElement.clientWidth; \
+     if (document.documentElement.scrollWidth <= w) return null; \
+     var out = []; \
+     document.querySelectorAll('body *').forEach(function (el) { \
+       var r = el.getBoundingClientRect(); \
+       if (r.right > w + 1 && r.width > 0) \
+         out.push(el.tagName + '#' + el.id + '.' + el.className + ' right ' + Math.round(r.right)); \
+     }); \
+     return out.slice(0, 8);";
+
+impl Browser {
+    /// Opens the chat page at `path` in a window `width`×`height` with `theme` ("light" or
+    /// "dark") remembered, once its socket is connected.
+    pub async fn open_chat_as(&self, base: &str, path: &str, width: u32, height: u32, theme: &str) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("window size");
+        self.js(
+            "window.localStorage.setItem('hearth-theme', arguments[0]); return true;",
+            vec![json!(theme)],
+        )
+        .await;
+        self.goto(base, path).await;
+        self.wait_for_attr("#connection-status", "data-connected", "true")
+            .await;
+    }
+
+    /// Writes a screenshot `name`.png into `HEARTH_SCREENSHOT_DIR` when it is set.
+    pub async fn screenshot_as(&self, name: &str) {
+        if let Some(dir) = std::env::var_os("HEARTH_SCREENSHOT_DIR") {
+            let png = self.client.screenshot().await.expect("screenshot");
+            std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png)
+                .expect("write");
+        }
+    }
+
+    /// The page does not scroll sideways and its console has no errors (CSP reports among
+    /// them); `at` says where, for the failure.
+    pub async fn assert_fits_cleanly(&self, at: &str) {
+        assert_eq!(
+            self.js(SIDEWAYS, vec![]).await,
+            Json::Null,
+            "the page scrolls sideways at {at}"
+        );
+        let errors = self.console_errors().await;
+        assert!(errors.is_empty(), "console at {at}:\n{}", errors.join("\n"));
+    }
+}
+
 fn truthy(value: &Json) -> bool {
     match value {
         Json::Null => false,
