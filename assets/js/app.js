@@ -262,6 +262,9 @@
     var target = document.getElementById('message-' + id);
     if (target) {
       target.scrollIntoView({ block: 'center' });
+      // A page of history that just arrived settles (and keeps its reader's place) a
+      // moment after its swap: look again once it has.
+      window.setTimeout(function () { target.scrollIntoView({ block: 'center' }); }, 120);
       target.classList.add('flash');
       window.setTimeout(function () { target.classList.remove('flash'); }, 1600);
       return;

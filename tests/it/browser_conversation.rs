@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::helpers::browser::Browser;
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 /// The id of the message whose words are `arguments[0]`, or null.
 const MESSAGE_ID: &str = r#"
@@ -86,7 +86,8 @@ async fn a_reaction_is_seen_live_by_the_other_person() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_shows_its_quote_live_and_the_quote_leads_to_the_original() {
-    let app = spawn_app().await;
+    // Pages of 10, so after a reload the original is three pages back.
+    let app = spawn_app_with(|s| s.chat.history = 10).await;
     let (ada, bram) = Browser::ada_and_bram_connected(&app.address).await;
     send(&ada, "Shall we meet at the station?").await;
     for n in 0..25 {
@@ -133,7 +134,20 @@ async fn a_reply_shows_its_quote_live_and_the_quote_leads_to_the_original() {
     )
     .await;
 
-    // The quote scrolls Ada's list back up to the original.
+    // After a reload Ada's page holds only the newest page; the quote loads older pages
+    // until the original is there, then scrolls to it.
+    ada.goto(&app.address, "/chat/").await;
+    ada.wait_for_attr("#connection-status", "data-connected", "true")
+        .await;
+    assert_eq!(
+        ada.js(
+            "return document.querySelector(arguments[0]) === null;",
+            vec![json!(article)]
+        )
+        .await,
+        json!(true),
+        "the original is not on the first page"
+    );
     ada.click("#messages .msg-reply").await;
     ada.wait_js(
         "the original is in view",
