@@ -218,6 +218,7 @@ async fn a_mention_chosen_from_the_list_stands_out_for_the_person_named() {
     bram.goto(&app.address, "/chat/mentions/").await;
     bram.wait_for_selector("[data-mention-id] .mention[data-user=bram]")
         .await;
+    bram.screenshot_as("mentions-page").await;
     bram.click("[data-role=mention-link]").await;
     bram.wait_js(
         "the link opens the room at the message",
