@@ -218,7 +218,17 @@ async fn a_mention_chosen_from_the_list_stands_out_for_the_person_named() {
     bram.goto(&app.address, "/chat/mentions/").await;
     bram.wait_for_selector("[data-mention-id] .mention[data-user=bram]")
         .await;
-    bram.screenshot_as("mentions-page").await;
+    for (width, height) in [(390, 844), (1280, 900)] {
+        for theme in ["light", "dark"] {
+            bram.open_as(&app.address, "/chat/mentions/", width, height, theme)
+                .await;
+            bram.wait_for_selector("[data-mention-id]").await;
+            bram.screenshot_as(&format!("mentions-{width}-{theme}"))
+                .await;
+            bram.assert_fits_cleanly(&format!("the Mentions page, {width} px, {theme}"))
+                .await;
+        }
+    }
     bram.click("[data-role=mention-link]").await;
     bram.wait_js(
         "the link opens the room at the message",

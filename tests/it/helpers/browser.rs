@@ -353,9 +353,17 @@ pub const SIDEWAYS: &str = "var w = document.documentElement.clientWidth; \
      return out.slice(0, 8);";
 
 impl Browser {
-    /// Opens the chat page at `path` in a window `width`×`height` with `theme` ("light" or
-    /// "dark") remembered, once its socket is connected.
+    /// Opens the chat page at `path` as [`Self::open_as`] does, once its socket is
+    /// connected.
     pub async fn open_chat_as(&self, base: &str, path: &str, width: u32, height: u32, theme: &str) {
+        self.open_as(base, path, width, height, theme).await;
+        self.wait_for_attr("#connection-status", "data-connected", "true")
+            .await;
+    }
+
+    /// Opens `path` in a window `width`×`height` with `theme` ("light" or "dark")
+    /// remembered.
+    pub async fn open_as(&self, base: &str, path: &str, width: u32, height: u32, theme: &str) {
         self.client
             .set_window_size(width, height)
             .await
@@ -366,8 +374,6 @@ impl Browser {
         )
         .await;
         self.goto(base, path).await;
-        self.wait_for_attr("#connection-status", "data-connected", "true")
-            .await;
     }
 
     /// Writes a screenshot `name`.png into `HEARTH_SCREENSHOT_DIR` when it is set.
