@@ -156,4 +156,9 @@ async fn the_at_list_offers_the_rooms_people_and_everyone_to_its_admin() {
         .await
         .expect("json");
     assert_eq!(public, json!([{ "username": "bea", "name": "bea" }]));
+    let outsider = app.signed_up("eve").await;
+    let refused = outsider
+        .get(&format!("/chat/room/{garden}/people/?q=b"))
+        .await;
+    assert_eq!(refused.status(), 404, "a non-member learns no names");
 }

@@ -7,6 +7,11 @@ use serde_json::{Value, json};
 use crate::helpers::api::{call, create_group, person, public_room_messages_path};
 use crate::helpers::spawn_app;
 
+/// `text` percent-encoded for a path segment.
+fn percent(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
 fn summary(reactions: &Value) -> Vec<(String, u64)> {
     reactions
         .as_array()
@@ -209,6 +214,43 @@ async fn the_api_adds_and_removes_reactions_and_refuses_what_is_not_the_callers(
     .await;
     assert_eq!(status, 404);
     assert_eq!(app.count_rows("reactions").await, 1, "nothing more stored");
+
+    // A message carries at most 20 kinds: the 21st is refused on `emoji`, storing nothing.
+    for kind in emojis::iter()
+        .map(|e| e.as_str())
+        .filter(|e| *e != "🔥")
+        .take(19)
+    {
+        let (status, answer) = call(
+            &app,
+            Method::POST,
+            &reactions,
+            &eve.access,
+            Some(&json!({ "emoji": kind })),
+        )
+        .await;
+        assert_eq!(status, 201, "{kind}: {answer}");
+    }
+    let (status, answer) = call(
+        &app,
+        Method::POST,
+        &reactions,
+        &eve.access,
+        Some(&json!({ "emoji": "🦔" })),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer["emoji"].is_array(), "{answer}");
+    assert_eq!(app.count_rows("reactions").await, 20);
+    for kind in emojis::iter()
+        .map(|e| e.as_str())
+        .filter(|e| *e != "🔥")
+        .take(19)
+    {
+        let path = format!("{reactions}{}/", percent(kind));
+        let (status, _) = call(&app, Method::DELETE, &path, &eve.access, None).await;
+        assert_eq!(status, 204, "{kind}");
+    }
 
     let fire = format!("{reactions}%F0%9F%94%A5/");
     let (status, _) = call(&app, Method::DELETE, &fire, &eve.access, None).await;
