@@ -46,6 +46,9 @@ pub trait UserStore: Send + Sync {
     async fn user_by_id(&self, id: UserId) -> StorageResult<User>;
     /// `NotFound` when no account has this username.
     async fn user_by_username(&self, username: &Username) -> StorageResult<User>;
+    /// The accounts among `usernames` that exist (active or not), in no particular order;
+    /// one query for any number.
+    async fn users_by_usernames(&self, usernames: Vec<Username>) -> StorageResult<Vec<User>>;
     /// Replaces the display name and bio; returns the updated account. `NotFound` when
     /// no such account.
     async fn update_profile(&self, id: UserId, update: ProfileUpdate) -> StorageResult<User>;

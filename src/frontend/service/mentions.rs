@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::Chat;
 use crate::domain::{MAX_MENTIONS, Room, RoomKind, User, UserId, Username};
 use crate::frontend::present::markdown::{EVERYONE, mention_candidates};
-use crate::storage::{StorageError, StorageResult};
+use crate::storage::StorageResult;
 
 /// For each name a message may mention, the people it names.
 pub struct Mentionable(HashMap<String, Vec<UserId>>);
@@ -48,16 +48,14 @@ impl Chat {
             return Ok(Mentionable(names));
         }
         if room.kind == RoomKind::Public {
-            for name in candidates.iter().take(MAX_MENTIONS) {
-                let Ok(username) = Username::parse(name) else {
-                    continue;
-                };
-                match self.storage.user_by_username(&username).await {
-                    Ok(user) if user.is_active => {
-                        names.insert(name.clone(), vec![user.id]);
-                    }
-                    Ok(_) | Err(StorageError::NotFound) => {}
-                    Err(other) => return Err(other),
+            let usernames = candidates
+                .iter()
+                .take(MAX_MENTIONS)
+                .filter_map(|name| Username::parse(name).ok())
+                .collect();
+            for user in self.storage.users_by_usernames(usernames).await? {
+                if user.is_active {
+                    names.insert(user.username.clone(), vec![user.id]);
                 }
             }
             return Ok(Mentionable(names));

@@ -108,6 +108,21 @@ impl UserStore for SqlStorage {
             .ok_or(StorageError::NotFound)
     }
 
+    async fn users_by_usernames(&self, usernames: Vec<Username>) -> StorageResult<Vec<User>> {
+        if usernames.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = usernames.iter().map(|u| u.as_str().to_lowercase());
+        Ok(users::Entity::find()
+            .filter(users::Column::UsernameKey.is_in(keys))
+            .all(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(User::from)
+            .collect())
+    }
+
     async fn update_profile(&self, id: UserId, update: ProfileUpdate) -> StorageResult<User> {
         let updated = users::Entity::update_many()
             .col_expr(

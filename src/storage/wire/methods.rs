@@ -35,6 +35,7 @@ macro_rules! storage_methods {
                 fn create_user(new: NewUser) -> StorageResult<User>;
                 fn user_by_id(id: UserId) -> StorageResult<User>;
                 fn user_by_username(username: &Username => Username) -> StorageResult<User>;
+                fn users_by_usernames(usernames: Vec<Username>) -> StorageResult<Vec<User>>;
                 fn update_profile(id: UserId, update: ProfileUpdate) -> StorageResult<User>;
                 fn credentials_by_login(login: &str => String) -> StorageResult<Credentials>;
                 fn count_users() -> StorageResult<u64>;

@@ -79,6 +79,7 @@ contracts! {
     & users::recovery_makes_an_active_admin_and_ends_its_sessions,
     & users::accounts_page_by_id_with_the_total,
     & users::accounts_change_and_are_deleted_with_what_they_leave,
+    & users::several_accounts_are_found_by_username_at_once,
     & rooms::ensuring_a_room_is_idempotent_and_lookups_miss_cleanly,
     & rooms::group_and_private_rooms_are_made_atomically_and_once,
     & rooms::a_group_is_administered_atomically,

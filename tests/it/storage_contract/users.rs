@@ -193,3 +193,33 @@ pub async fn accounts_change_and_are_deleted_with_what_they_leave(storage: &dyn 
         club.admin
     );
 }
+
+pub async fn several_accounts_are_found_by_username_at_once(storage: &dyn Storage) {
+    for name in ["ann", "bob"] {
+        storage.create_user(new_user(name)).await.expect("user");
+    }
+    let wanted = ["ANN", "bob", "nobody"]
+        .iter()
+        .map(|n| Username::parse(n).expect("username"))
+        .collect();
+    let mut found: Vec<String> = storage
+        .users_by_usernames(wanted)
+        .await
+        .expect("found")
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    found.sort_unstable();
+    assert_eq!(
+        found,
+        ["ann", "bob"],
+        "any case; the missing one is left out"
+    );
+    assert!(
+        storage
+            .users_by_usernames(Vec::new())
+            .await
+            .expect("none")
+            .is_empty()
+    );
+}
