@@ -61,6 +61,53 @@
     liveSocket = null;
   });
 
+  // ---------------------------------------------------------------- drawers
+
+  // [data-drawer-open="ID"] opens the drawer #ID (the room list, who is online, the site
+  // menu): one at a time, over a backdrop, focus moved in. Esc, the backdrop, a
+  // [data-drawer-close] button or following a link inside closes it and gives focus back.
+  var openDrawer = null;
+  var drawerOpener = null;
+  function setDrawer(drawer, opener) {
+    var backdrop = document.getElementById('drawer-backdrop');
+    if (openDrawer) {
+      openDrawer.removeAttribute('data-open');
+      if (drawerOpener) drawerOpener.setAttribute('aria-expanded', 'false');
+    }
+    openDrawer = drawer;
+    var back = drawerOpener;
+    drawerOpener = drawer ? opener : null;
+    if (backdrop) backdrop.hidden = !drawer;
+    if (drawer) {
+      drawer.setAttribute('data-open', '');
+      if (opener) opener.setAttribute('aria-expanded', 'true');
+      var first = drawer.querySelector('a[href], button, input');
+      if (first) first.focus({ preventScroll: true });
+    } else if (back) {
+      back.focus({ preventScroll: true });
+    }
+  }
+  document.addEventListener('click', function (e) {
+    var target = e.target;
+    if (!target || !target.closest) return;
+    var opener = target.closest('[data-drawer-open]');
+    if (opener) {
+      var drawer = document.getElementById(opener.getAttribute('data-drawer-open'));
+      // From md up the side columns are in place: nothing to open.
+      if (!drawer || window.getComputedStyle(drawer).position !== 'fixed') return;
+      setDrawer(openDrawer === drawer ? null : drawer, opener);
+      return;
+    }
+    if (!openDrawer) return;
+    if (target.closest('[data-drawer-close]') || target.id === 'drawer-backdrop' ||
+        (target.closest('a[href]') && openDrawer.contains(target))) {
+      setDrawer(null, null);
+    }
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape' && openDrawer) setDrawer(null, null);
+  });
+
   // ---------------------------------------------------------------- uploads
 
   // A file dropped on the messages goes through the upload form (htmx, multipart, the
@@ -81,13 +128,41 @@
     var input = form.elements.namedItem('file');
     if (!input) return;
     input.files = e.dataTransfer.files;
+    showChosen(form);
     if (typeof form.requestSubmit === 'function') form.requestSubmit();
     else form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+  });
+  // Picking a file (the paperclip) shows its name, a caption and Upload.
+  function showChosen(form) {
+    var input = form.elements.namedItem('file');
+    var file = input && input.files && input.files[0];
+    var name = form.querySelector('[data-role="file-name"]');
+    if (name) name.textContent = file ? file.name : '';
+    if (file) form.setAttribute('data-chosen', '');
+    else form.removeAttribute('data-chosen');
+  }
+  document.addEventListener('change', function (e) {
+    var form = uploadForm();
+    if (form && e.target && e.target.id === 'id_file') {
+      showChosen(form);
+      var caption = form.elements.namedItem('caption');
+      if (form.hasAttribute('data-chosen') && caption) caption.focus();
+    }
+  });
+  document.addEventListener('click', function (e) {
+    var form = uploadForm();
+    if (form && e.target && e.target.closest && e.target.closest('[data-action="cancel-upload"]')) {
+      form.reset();
+      showChosen(form);
+    }
   });
   // A sent file leaves the form empty; a refused one stays for another try.
   document.addEventListener('htmx:afterRequest', function (e) {
     var form = uploadForm();
-    if (form && e.detail && e.detail.elt === form && e.detail.successful) form.reset();
+    if (form && e.detail && e.detail.elt === form && e.detail.successful) {
+      form.reset();
+      showChosen(form);
+    }
   });
 
   // ----------------------------------------------------------- chat helpers

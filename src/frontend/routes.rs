@@ -88,7 +88,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
 /// Pages people see, and the htmx partials they load.
 fn pages_routes(cfg: &mut web::ServiceConfig) {
     use pages::{
-        accounts, chat, email_verification, files, history, home, mentions, password_reset,
+        accounts, chat, email_verification, files, history, home, mentions, password_reset, people,
         profiles, room_admin, rooms, settings,
     };
     let endpoints = [
@@ -100,6 +100,7 @@ fn pages_routes(cfg: &mut web::ServiceConfig) {
         page("/chat/room/{name}/people/").get(history::people_get),
         page("/chat/sidebar/").get(history::sidebar_get),
         page("/chat/mentions/").get(mentions::mentions_get),
+        page("/people/").get(people::people_get),
         page("/chat/room/{name}/files/").post(files::upload_post),
         page("/chat/room/{name}/files/{id}/").get(files::file_get),
         page("/chat/room/{name}/files/{id}/thumb/").get(files::thumb_get),

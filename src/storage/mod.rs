@@ -67,6 +67,15 @@ pub trait UserStore: Send + Sync {
     /// Up to `limit` active accounts whose username starts with `prefix` (any case),
     /// alphabetically. An empty prefix matches nobody.
     async fn search_usernames(&self, prefix: &str, limit: u64) -> StorageResult<Vec<User>>;
+    /// The people directory: up to `limit` active accounts whose username or display name
+    /// contains `query` (any case; a leading `@` is ignored; empty matches everyone), by
+    /// username, skipping `offset`; and how many match in all.
+    async fn find_people(
+        &self,
+        query: &str,
+        offset: u64,
+        limit: u64,
+    ) -> StorageResult<(Vec<User>, u64)>;
     /// Renames the account; returns it updated. `Conflict(Username)` when another account
     /// has this username in any case; `NotFound` when no such account.
     async fn change_username(&self, id: UserId, username: &Username) -> StorageResult<User>;

@@ -62,6 +62,9 @@ mod browser_files;
 /// Chromium: Markdown and links render, hostile input runs nothing, phone and laptop,
 /// light and dark.
 mod browser_formatting;
+/// Chromium as a phone (mobile emulation): every area reachable, nothing sideways, 40 px
+/// touch targets.
+mod browser_phone;
 /// Chromium: groups, live sidebar counts, a DM, edit and delete buttons.
 mod browser_rooms;
 /// Configuration, first-run keys and the `hearth` command's errors.
@@ -94,6 +97,8 @@ mod methods;
 mod pages;
 /// Password reset by mailed link: same answer for any address, single use, sessions ended.
 mod password_reset;
+/// The people directory: search by username or display name, paging, bad input.
+mod people;
 /// Profile pages and editing one's own.
 mod profiles;
 /// Reactions: live for the room, one per person per emoji, refusals store nothing.

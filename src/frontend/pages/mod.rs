@@ -8,6 +8,7 @@ pub mod history;
 pub mod home;
 pub mod mentions;
 pub mod password_reset;
+pub mod people;
 pub mod profiles;
 pub mod room_admin;
 pub mod rooms;

@@ -130,7 +130,7 @@ impl AdminStore for SqlStorage {
                     .add(lower_like(users::Column::Email)),
             );
         }
-        users_page(&self.db, select, offset, limit).await
+        users_page(&self.db, select, users::Column::Id, offset, limit).await
     }
 
     async fn change_account(&self, user: UserId, change: AccountChange) -> StorageResult<User> {

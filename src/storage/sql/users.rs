@@ -1,13 +1,13 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
 };
 
 use super::entities::{account_tokens, memberships, refresh_tokens, rooms, sessions, users};
-use super::{SqlStorage, internal, write_error};
+use super::{SqlStorage, escape_like, internal, write_error};
 use crate::domain::{NewUser, ProfileUpdate, User, UserId, Username};
 use crate::storage::{Conflict, Credentials, StorageError, StorageResult, UserStore};
 
@@ -69,12 +69,13 @@ pub(super) async fn insert_user<C: ConnectionTrait>(
 pub(super) async fn users_page(
     db: &DatabaseConnection,
     select: Select<users::Entity>,
+    order: users::Column,
     offset: u64,
     limit: u64,
 ) -> StorageResult<(Vec<User>, u64)> {
     let total = select.clone().count(db).await.map_err(internal)?;
     let rows = select
-        .order_by_asc(users::Column::Id)
+        .order_by_asc(order)
         .offset(offset)
         .limit(limit)
         .all(db)
@@ -181,7 +182,14 @@ impl UserStore for SqlStorage {
     }
 
     async fn list_users(&self, offset: u64, limit: u64) -> StorageResult<(Vec<User>, u64)> {
-        users_page(&self.db, users::Entity::find(), offset, limit).await
+        users_page(
+            &self.db,
+            users::Entity::find(),
+            users::Column::Id,
+            offset,
+            limit,
+        )
+        .await
     }
 
     async fn search_usernames(&self, prefix: &str, limit: u64) -> StorageResult<Vec<User>> {
@@ -205,6 +213,31 @@ impl UserStore for SqlStorage {
             .await
             .map_err(internal)?;
         Ok(rows.into_iter().map(User::from).collect())
+    }
+
+    async fn find_people(
+        &self,
+        query: &str,
+        offset: u64,
+        limit: u64,
+    ) -> StorageResult<(Vec<User>, u64)> {
+        let mut select = users::Entity::find().filter(users::Column::IsActive.eq(true));
+        let query = query.trim().trim_start_matches('@');
+        if !query.is_empty() {
+            let pattern = format!("%{}%", escape_like(&query.to_lowercase()));
+            select = select.filter(
+                Condition::any()
+                    .add(
+                        Expr::col(users::Column::UsernameKey)
+                            .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                    )
+                    .add(
+                        Expr::expr(Func::lower(Expr::col(users::Column::DisplayName)))
+                            .like(LikeExpr::new(pattern).escape('\\')),
+                    ),
+            );
+        }
+        users_page(&self.db, select, users::Column::UsernameKey, offset, limit).await
     }
 
     async fn has_admin(&self) -> StorageResult<bool> {

@@ -43,6 +43,11 @@ macro_rules! storage_methods {
                 fn recover_admin(id: UserId, password_hash: String) -> StorageResult<()>;
                 fn list_users(offset: u64, limit: u64) -> StorageResult<(Vec<User>, u64)>;
                 fn search_usernames(prefix: &str => String, limit: u64) -> StorageResult<Vec<User>>;
+                fn find_people(
+                    query: &str => String,
+                    offset: u64,
+                    limit: u64,
+                ) -> StorageResult<(Vec<User>, u64)>;
                 fn change_username(
                     id: UserId,
                     username: &Username => Username,

@@ -132,15 +132,36 @@ pub struct Browser {
 
 impl Browser {
     pub async fn launch() -> Self {
+        Self::launch_with(json!({})).await
+    }
+
+    /// A phone: Chromium's mobile emulation at 390×844 (3× pixels), touch events and a
+    /// phone's user agent, as DevTools' device mode does.
+    pub async fn launch_phone() -> Self {
+        Self::launch_with(json!({
+            "mobileEmulation": {
+                "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0, "touch": true, "mobile": true },
+                "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36",
+            }
+        }))
+        .await
+    }
+
+    /// Chromium with `extra` merged into its `goog:chromeOptions`.
+    async fn launch_with(extra: Json) -> Self {
         let chrome = executable("CHROME_BIN", "/usr/bin/chromium", "Chromium");
         let driver = Chromedriver::start();
         let profile = tempfile::tempdir().expect("profile dir");
 
         let mut args: Vec<String> = CHROME_ARGS.iter().map(|a| (*a).to_owned()).collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
+        let mut options = json!({ "binary": chrome, "args": args });
+        if let (Some(options), Json::Object(extra)) = (options.as_object_mut(), extra) {
+            options.extend(extra);
+        }
         let capabilities = json!({
             "browserName": "chrome",
-            "goog:chromeOptions": { "binary": chrome, "args": args },
+            "goog:chromeOptions": options,
             // Console messages (CSP violations included) become readable via `console_errors`.
             "goog:loggingPrefs": { "browser": "ALL" },
         });
