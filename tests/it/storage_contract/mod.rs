@@ -78,6 +78,7 @@ contracts! {
     & users::accounts_are_unique_in_any_case_and_found_by_name_or_email,
     & users::recovery_makes_an_active_admin_and_ends_its_sessions,
     & users::accounts_page_by_id_with_the_total,
+    & users::people_are_found_by_username_or_display_name,
     & users::accounts_change_and_are_deleted_with_what_they_leave,
     & users::several_accounts_are_found_by_username_at_once,
     & rooms::ensuring_a_room_is_idempotent_and_lookups_miss_cleanly,

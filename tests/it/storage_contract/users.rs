@@ -3,6 +3,7 @@
 use hearth::domain::{
     Bio, DisplayName, Email, NewRoom, ProfileUpdate, RoomKind, RoomName, UserId, Username,
 };
+use hearth::storage::admin::AccountChange;
 use hearth::storage::{Conflict, Storage, StorageError};
 
 use super::{new_user, sealed_messages, session_of, writer_and_public_room};
@@ -100,6 +101,57 @@ pub async fn accounts_page_by_id_with_the_total(storage: &dyn Storage) {
             .expect("empty")
             .is_empty()
     );
+}
+
+/// The people directory: active accounts by username or display name, alphabetically,
+/// paged with the total.
+pub async fn people_are_found_by_username_or_display_name(storage: &dyn Storage) {
+    for name in ["zed", "amy", "mo_x", "gone"] {
+        let mut user = new_user(name);
+        // Someone must stay admin for a deactivation to be allowed.
+        user.is_admin = name == "amy";
+        storage.create_user(user).await.expect("user");
+    }
+    let zed = storage
+        .user_by_username(&Username::parse("zed").expect("name"))
+        .await
+        .expect("zed");
+    let update = ProfileUpdate {
+        display_name: DisplayName::parse("Amy's Twin").expect("name"),
+        bio: Bio::parse("").expect("bio"),
+    };
+    storage
+        .update_profile(zed.id, update)
+        .await
+        .expect("profile");
+    let gone = storage
+        .user_by_username(&Username::parse("gone").expect("name"))
+        .await
+        .expect("gone");
+    storage
+        .change_account(gone.id, AccountChange::Deactivate)
+        .await
+        .expect("deactivate");
+    let names = |users: Vec<hearth::domain::User>| -> Vec<String> {
+        users.into_iter().map(|u| u.username).collect()
+    };
+    let (all, total) = storage.find_people("", 0, 10).await.expect("all");
+    assert_eq!(
+        (names(all), total),
+        (vec!["amy".into(), "mo_x".into(), "zed".into()], 3)
+    );
+    let (found, total) = storage.find_people("AMY", 0, 10).await.expect("amy");
+    assert_eq!((names(found), total), (vec!["amy".into(), "zed".into()], 2));
+    let (page, total) = storage.find_people("", 1, 1).await.expect("page");
+    assert_eq!((names(page), total), (vec!["mo_x".into()], 3));
+    let (none, total) = storage.find_people("_", 0, 10).await.expect("wildcard");
+    assert_eq!(
+        (names(none), total),
+        (vec!["mo_x".into()], 1),
+        "_ matches itself only"
+    );
+    let (none, _) = storage.find_people("%", 0, 10).await.expect("wildcard");
+    assert!(none.is_empty());
 }
 
 /// Profile and username changes, and deletion: the last admin stays, messages outlive
