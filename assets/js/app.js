@@ -485,6 +485,49 @@
   // another of the viewer's rooms gets a message: its entry moves to the top (below the
   // public chat) and, unless the viewer wrote it, its unread count grows. A room not
   // listed yet (the viewer was just added) reloads the list from the server.
+  // ------------------------------------------------------------- attention
+
+  // A message by someone else, in the open room (n) or in another (a room-activity
+  // notice): attention.js counts it and decides, by the room's level, whether to chime
+  // or notify.
+  function announceHere(root, n) {
+    if (!window.HearthAttention || !n.matches || !n.matches('article[data-message-id]')) return;
+    var menu = document.getElementById('notify-menu');
+    var who = n.querySelector('.msg-who');
+    var body = n.querySelector('[data-role="body"]');
+    var title = document.querySelector('[data-role="room-title"]');
+    window.HearthAttention.arrived({
+      room: root.getAttribute('data-room-name'),
+      roomTitle: title ? title.textContent.trim() : '',
+      href: window.location.pathname,
+      author: who ? who.textContent.trim() : '',
+      kind: root.getAttribute('data-room-kind'),
+      level: menu ? menu.getAttribute('data-level') : 'mentions',
+      mentioned: n.hasAttribute('data-mentions-me'),
+      text: body ? body.textContent.trim().slice(0, 140) : '',
+      current: true
+    });
+  }
+  function announceElsewhere(node, entry, room, mentioned) {
+    if (!window.HearthAttention) return;
+    var link = entry.querySelector('a');
+    var title = entry.querySelector('.truncate');
+    // The badge counts are updated after this returns: refresh once they are.
+    window.setTimeout(function () {
+      window.HearthAttention.arrived({
+        room: room,
+        roomTitle: title ? title.textContent.trim() : '',
+        href: link ? link.getAttribute('href') : '/chat/',
+        author: '@' + (node.getAttribute('data-activity-author') || ''),
+        kind: entry.getAttribute('data-kind'),
+        level: entry.getAttribute('data-level'),
+        mentioned: mentioned,
+        text: '',
+        current: false
+      });
+    }, 0);
+  }
+
   function roomActivity(node, current) {
     var room = node.getAttribute('data-room');
     var list = document.getElementById('room-list');
@@ -503,6 +546,7 @@
     }
     if (node.getAttribute('data-activity-author') === me()) return;
     var mentioned = (node.getAttribute('data-mentions') || '').indexOf(' ' + me() + ' ') >= 0;
+    announceElsewhere(node, entry, room, mentioned);
     var mentionBadge = entry.querySelector('[data-mentions]');
     if (mentioned && mentionBadge) {
       var mentions = (Number(mentionBadge.getAttribute('data-mentions')) || 0) + 1;
@@ -797,6 +841,7 @@
                   clearTypingOf(n.getAttribute('data-author'));
                   decorate(n);
                   if (n.hasAttribute('data-mine') || n.querySelector('[data-mine]')) mine = true;
+                  else if (n === cur.lastElementChild) announceHere(root, n);
                 }
               }
             }

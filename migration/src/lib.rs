@@ -15,6 +15,7 @@ mod m20261203_000009_message_body_format;
 mod m20261203_000010_create_reactions;
 mod m20261203_000011_message_replies;
 mod m20261203_000012_create_mentions;
+mod m20261203_000013_create_notification_levels;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_create_reactions::Migration),
             Box::new(m20261203_000011_message_replies::Migration),
             Box::new(m20261203_000012_create_mentions::Migration),
+            Box::new(m20261203_000013_create_notification_levels::Migration),
         ]
     }
 }

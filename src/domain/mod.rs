@@ -3,6 +3,7 @@
 //! through `parse`, and nothing deeper sees it raw.
 
 pub mod message;
+pub mod notification;
 pub mod password;
 pub mod profile;
 pub mod reaction;
@@ -13,6 +14,7 @@ pub use message::{
     Author, FileId, FileRef, MAX_MENTIONS, MessageBody, MessageId, NewFile, NewMessage, Original,
     ReplyRef, Sealed, SealedBody, StoredMessage,
 };
+pub use notification::NotificationLevel;
 pub use profile::{Bio, DisplayName, ProfileUpdate};
 pub use reaction::{Emoji, MAX_REACTION_KINDS, Reacted, ReactionGroup};
 pub use room::{NewRoom, Room, RoomId, RoomKind, RoomName};

@@ -88,8 +88,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
 /// Pages people see, and the htmx partials they load.
 fn pages_routes(cfg: &mut web::ServiceConfig) {
     use pages::{
-        accounts, chat, email_verification, files, history, home, mentions, password_reset, people,
-        profiles, room_admin, rooms, settings,
+        accounts, chat, email_verification, files, history, home, mentions, notifications,
+        password_reset, people, profiles, room_admin, rooms, settings,
     };
     let endpoints = [
         page("/").get(home::home_get),
@@ -109,6 +109,7 @@ fn pages_routes(cfg: &mut web::ServiceConfig) {
         page("/chat/room/{name}/members/add/").post(room_admin::member_add_post),
         page("/chat/room/{name}/members/{username}/remove/").post(room_admin::member_remove_post),
         page("/chat/room/{name}/leave/").post(room_admin::leave_post),
+        page("/chat/room/{name}/notifications/").post(notifications::level_post),
         page("/chat/room/{name}/delete/").post(room_admin::delete_post),
         page("/chat/users/search/").get(room_admin::user_search_get),
         page("/chat/dm/{username}/").get(rooms::dm_get),

@@ -9,6 +9,7 @@ pub mod audit;
 mod error;
 pub mod files;
 pub mod loopback;
+pub mod notifications;
 pub mod site;
 pub mod sql;
 pub mod wire;
@@ -21,6 +22,7 @@ pub use admin::AdminStore;
 pub use audit::AuditStore;
 pub use error::{ByteStream, Conflict, StorageError, StorageResult};
 pub use files::FileStore;
+pub use notifications::NotificationStore;
 pub use site::SiteStore;
 
 #[cfg(doc)]
@@ -388,6 +390,7 @@ pub trait Storage:
     + FileStore
     + AdminStore
     + SiteStore
+    + NotificationStore
 {
 }
 
@@ -402,5 +405,6 @@ impl<T> Storage for T where
         + FileStore
         + AdminStore
         + SiteStore
+        + NotificationStore
 {
 }

@@ -53,6 +53,8 @@ mod audit;
 mod avatars;
 /// Real headless Chromium: two people chat live; dark mode.
 mod browser;
+/// Chromium: the tab title and favicon count what is unread; the bell sets a room's level.
+mod browser_attention;
 /// Chromium: two people react and reply, each seen live by the other.
 mod browser_conversation;
 /// Chromium: the emoji picker and `:shortcode` completion in the composer; `/static/emoji.json`.
@@ -93,6 +95,8 @@ mod mentions;
 mod message_edits;
 /// Methods a URL does not take: 405 with `Allow`, OPTIONS, HEAD.
 mod methods;
+/// Per-room notification levels: chosen from the room, shown in the list, bad input refused.
+mod notification_levels;
 /// Pages, headers and embedded assets.
 mod pages;
 /// Password reset by mailed link: same answer for any address, single use, sessions ended.

@@ -12,7 +12,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Serialize;
 
-use crate::domain::{Room, RoomId, RoomKind, RoomName, StoredMessage, User};
+use crate::domain::{NotificationLevel, Room, RoomId, RoomKind, RoomName, StoredMessage, User};
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
 use crate::frontend::layout::base_context;
@@ -76,14 +76,33 @@ async fn render_room(
         .iter_mut()
         .find(|link| link.name == room.name.as_str());
     let unread = here.as_ref().map_or(0, |link| link.unread);
-    let (title, peer) = here.map_or_else(
-        || (room.title.clone(), None),
+    let (title, peer, level) = here.map_or_else(
+        || {
+            (
+                room.title.clone(),
+                None,
+                NotificationLevel::default().as_str(),
+            )
+        },
         |link| {
             link.unread = 0;
             link.mentions = 0;
-            (link.title.clone(), link.peer.clone())
+            (link.title.clone(), link.peer.clone(), link.level)
         },
     );
+    // The public room is in nobody's list: its level is looked up on its own.
+    let level = if room.kind == RoomKind::Public {
+        state
+            .storage
+            .notification_levels(user.id)
+            .await?
+            .into_iter()
+            .find_map(|(id, level)| (id == room.id).then_some(level))
+            .unwrap_or_default()
+            .as_str()
+    } else {
+        level
+    };
     if let Some(newest) = recent.first()
         && room.kind != RoomKind::Public
     {
@@ -98,7 +117,9 @@ async fn render_room(
             title => title,
             kind => room.kind.as_str(),
             peer => peer,
+            level => level,
         },
+        levels => notification_choices(),
         first_new => first_new,
         room_admin => room.admin == Some(user.id),
         rooms => Value::from(minijinja::value::Serde(&rooms)),
@@ -138,6 +159,9 @@ pub struct RoomLink {
     peer: Option<String>,
     /// Messages by others since the person last read the room.
     unread: u64,
+    /// What of this room reaches the person when they are not looking
+    /// ([`NotificationLevel`]'s name).
+    level: &'static str,
     /// Of those, how many mention the person.
     mentions: u64,
 }
@@ -157,6 +181,12 @@ pub async fn room_links(state: &AppState, user: &User) -> Result<Vec<RoomLink>, 
         .await?
         .into_iter()
         .collect();
+    let levels: HashMap<RoomId, NotificationLevel> = state
+        .storage
+        .notification_levels(user.id)
+        .await?
+        .into_iter()
+        .collect();
     Ok(state
         .storage
         .rooms_of(user.id)
@@ -166,6 +196,11 @@ pub async fn room_links(state: &AppState, user: &User) -> Result<Vec<RoomLink>, 
             let mut link = RoomLink::from(summary);
             link.unread = unread.get(&summary.room.id).copied().unwrap_or(0);
             link.mentions = mentions.get(&summary.room.id).copied().unwrap_or(0);
+            link.level = levels
+                .get(&summary.room.id)
+                .copied()
+                .unwrap_or_default()
+                .as_str();
             link
         })
         .collect())
@@ -194,6 +229,15 @@ impl From<&RoomSummary> for RoomLink {
             peer: summary.peer.clone(),
             unread: 0,
             mentions: 0,
+            level: NotificationLevel::default().as_str(),
         }
     }
+}
+
+/// The levels a person may choose for a room, as the room's bell menu lists them.
+pub fn notification_choices() -> Vec<Value> {
+    NotificationLevel::ALL
+        .iter()
+        .map(|level| context! { value => level.as_str(), label => level.label() })
+        .collect()
 }

@@ -7,6 +7,7 @@ pub mod files;
 pub mod history;
 pub mod home;
 pub mod mentions;
+pub mod notifications;
 pub mod password_reset;
 pub mod people;
 pub mod profiles;

@@ -11,6 +11,7 @@ mod files;
 mod memberships;
 mod mentions;
 mod messages;
+mod notifications;
 mod reactions;
 mod rooms;
 mod sessions;

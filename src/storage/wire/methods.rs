@@ -15,16 +15,17 @@
 pub(super) use chrono::{DateTime, NaiveDate, Utc};
 
 pub(super) use crate::domain::{
-    Email, Emoji, FileId, FileRef, MessageId, NewFile, NewMessage, NewRoom, NewUser, ProfileUpdate,
-    Reacted, Room, RoomId, RoomName, Sealed, SealedBody, StoredMessage, User, UserId, Username,
+    Email, Emoji, FileId, FileRef, MessageId, NewFile, NewMessage, NewRoom, NewUser,
+    NotificationLevel, ProfileUpdate, Reacted, Room, RoomId, RoomName, Sealed, SealedBody,
+    StoredMessage, User, UserId, Username,
 };
 pub(super) use crate::storage::admin::{AccountChange, RoomStats, SiteTotals};
 pub(super) use crate::storage::audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub(super) use crate::storage::site::{Invite, NewInvite, RegistrationPolicy, RotationProgress};
 pub(super) use crate::storage::{
     AccountTokenStore, AdminStore, AuditStore, ByteStream, Credentials, FileStore, MessageStore,
-    RoomStore, RoomSummary, SessionInfo, SessionRecord, SessionStore, SiteStore, StorageResult,
-    TokenPurpose, TokenStore, UserStore,
+    NotificationStore, RoomStore, RoomSummary, SessionInfo, SessionRecord, SessionStore, SiteStore,
+    StorageResult, TokenPurpose, TokenStore, UserStore,
 };
 
 /// Hands the list of methods to the macro `$then`.
@@ -229,6 +230,16 @@ macro_rules! storage_methods {
                     old: &Sealed => Sealed,
                     new: &Sealed => Sealed,
                 ) -> StorageResult<bool>;
+            }
+            NotificationStore {
+                fn set_notification_level(
+                    room: RoomId,
+                    user: UserId,
+                    level: NotificationLevel,
+                ) -> StorageResult<()>;
+                fn notification_levels(
+                    user: UserId,
+                ) -> StorageResult<Vec<(RoomId, NotificationLevel)>>;
             }
             SiteStore {
                 fn registration_policy() -> StorageResult<RegistrationPolicy>;

@@ -9,6 +9,7 @@ pub mod key_rotations;
 pub mod memberships;
 pub mod mentions;
 pub mod messages;
+pub mod notification_levels;
 pub mod reactions;
 pub mod refresh_tokens;
 pub mod rooms;
