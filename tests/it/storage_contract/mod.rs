@@ -6,6 +6,7 @@
 mod admin;
 mod files;
 mod messages;
+mod notifications;
 mod reactions;
 mod rooms;
 mod sessions;
@@ -79,6 +80,7 @@ contracts! {
     & users::recovery_makes_an_active_admin_and_ends_its_sessions,
     & users::accounts_page_by_id_with_the_total,
     & users::people_are_found_by_username_or_display_name,
+    & notifications::levels_are_set_replaced_and_reset_to_the_default,
     & users::accounts_change_and_are_deleted_with_what_they_leave,
     & users::several_accounts_are_found_by_username_at_once,
     & rooms::ensuring_a_room_is_idempotent_and_lookups_miss_cleanly,
