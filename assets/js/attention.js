@@ -124,5 +124,12 @@
   });
   document.addEventListener('htmx:afterSettle', refresh);
 
+  // The service worker: installable, and an offline page instead of the browser's error.
+  if ('serviceWorker' in navigator && window.isSecureContext) {
+    window.addEventListener('load', function () {
+      navigator.serviceWorker.register('/sw.js').catch(function () { /* not fatal */ });
+    });
+  }
+
   window.HearthAttention = { arrived: arrived, refresh: refresh };
 })();

@@ -34,6 +34,16 @@ pub async fn asset_get(
     Ok(cached(&request, etag, content_type, file.data.into_owned()))
 }
 
+/// `GET /sw.js`: the service worker, at the root so that its scope is the whole site.
+pub async fn service_worker_get(request: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
+    asset_get(web::Path::from("js/sw.js".to_owned()), request).await
+}
+
+/// `GET /manifest.webmanifest`: the web app manifest that makes Hearth installable.
+pub async fn manifest_get(request: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
+    asset_get(web::Path::from("manifest.webmanifest".to_owned()), request).await
+}
+
 /// `GET /static/emoji.json`: the emoji picker's data, built once from the `emojis` crate.
 pub async fn emoji_get(request: actix_web::HttpRequest) -> HttpResponse {
     let document = present::emoji::document();

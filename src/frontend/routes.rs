@@ -82,6 +82,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
     );
     // Embedded assets (the emoji data first: the catch-all below would take its path)
     cfg.service(page("/static/emoji.json").get(assets::emoji_get).resource());
+    cfg.service(page("/sw.js").get(assets::service_worker_get).resource());
+    cfg.service(
+        page("/manifest.webmanifest")
+            .get(assets::manifest_get)
+            .resource(),
+    );
     cfg.service(page("/static/{path:.*}").get(assets::asset_get).resource());
 }
 
@@ -93,6 +99,7 @@ fn pages_routes(cfg: &mut web::ServiceConfig) {
     };
     let endpoints = [
         page("/").get(home::home_get),
+        page("/offline/").get(home::offline_get),
         page("/chat/").get(chat::public_chat_get),
         page("/chat/room/{name}/").get(chat::room_get),
         page("/chat/room/{name}/history/").get(history::history_get),

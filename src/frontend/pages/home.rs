@@ -26,3 +26,19 @@ pub async fn home_get(
         ),
     }
 }
+
+/// `GET /offline/`: what the service worker shows when a page cannot be reached. The
+/// same for everyone (it is cached on the device): no account, no CSRF token.
+pub async fn offline_get(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let context = minijinja::context! {
+        me => minijinja::Value::from(()),
+        is_admin => false,
+        csrf_token => "",
+    };
+    state
+        .templates
+        .page(&request, "pages/offline.html", context)
+}
