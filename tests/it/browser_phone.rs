@@ -11,9 +11,14 @@ use crate::helpers::spawn_app;
 const SMALL_TARGETS: &str = r#"
     var out = [];
     document.querySelectorAll(arguments[0]).forEach(function (root) {
-      root.querySelectorAll('a[href], button, label[for=id_file]:not(.sr-only), input:not([type=hidden]):not(.sr-only), select, textarea')
+      root.querySelectorAll('a[href], button, summary, label[for=id_file]:not(.sr-only), input:not([type=hidden]):not(.sr-only), select, textarea')
         .forEach(function (el) {
-          var r = el.getBoundingClientRect();
+          // What a closed <details> holds is not on screen, whatever its box says.
+          var closed = el.closest('details:not([open])');
+          if (closed && el.tagName !== 'SUMMARY' && el.closest('summary') === null) return;
+          // A radio or checkbox is touched through the label that wraps it.
+          var target = el.closest('label') || el;
+          var r = target.getBoundingClientRect();
           var style = window.getComputedStyle(el);
           if (r.width === 0 || r.height === 0 || style.visibility === 'hidden') return;
           if (r.height < 40) out.push(el.tagName + ' "' + el.textContent.trim().slice(0, 20) + '" ' + Math.round(r.height));
@@ -106,6 +111,18 @@ async fn a_phone_reaches_rooms_people_a_group_a_dm_files_and_settings() {
         .await;
     phone.assert_fits_cleanly("the group").await;
     targets_are_big_enough(&phone, ".room-head, #message-form", "the group").await;
+    // The bell's menu opens inside the screen, its choices big enough to touch.
+    phone.click("#notify-menu > summary").await;
+    phone
+        .wait_js(
+            "the bell's menu opens",
+            "return document.getElementById('notify-menu').open;",
+            vec![],
+        )
+        .await;
+    phone.assert_fits_cleanly("the open bell menu").await;
+    targets_are_big_enough(&phone, ".room-head", "the bell's menu").await;
+    phone.click("#notify-menu > summary").await;
 
     // A message, sent with the Send button.
     phone.type_into("#id_body", "Rain later, bring coats").await;

@@ -28,7 +28,9 @@ async fn display_names_show_in_typing_presence_and_private_room_titles() {
     let mut ada_socket = ada.json_socket("public-chat").await;
     let presence = bram_page.next_containing("Ada Lovelace").await;
     assert!(
-        presence.contains(r#"<li class="truncate" title="@ada">Ada Lovelace</li>"#),
+        presence.contains(
+            r#"<a href="/profile/ada/" class="side-link min-w-0" title="@ada"><span class="truncate">Ada Lovelace</span></a>"#
+        ),
         "{presence}"
     );
     ada_socket.send_json(json!({ "type": "typing" })).await;
