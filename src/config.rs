@@ -66,6 +66,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub api: ApiSettings,
     pub mail: MailSettings,
+    pub notifications: NotificationSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -184,6 +185,39 @@ impl Default for MailSettings {
             smtp_password: Secret::default(),
             smtp_tls: SmtpTls::Starttls,
             from: "Hearth <hearth@localhost>".into(),
+        }
+    }
+}
+
+/// What reaches people who are not looking: Web Push and mail about what they missed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotificationSettings {
+    /// Where Web Push requests may go. A subscription names a URL this server will POST
+    /// to, so an open list would let anyone aim the server at hosts behind its firewall.
+    /// Each entry is a host (`fcm.googleapis.com`, reached over https), `*.` and a domain
+    /// for its subdomains, or an exact origin (`http://127.0.0.1:9000`). Empty: no push.
+    pub push_services: Vec<String>,
+    /// How push services can reach whoever runs this server (VAPID's `sub`): a `mailto:`
+    /// or `https:` URL. Empty: `mailto:` and the address of `mail.from`.
+    pub push_contact: String,
+    /// A mention or DM still unread this many minutes after it was sent is mailed about.
+    pub email_after_minutes: u32,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        Self {
+            push_services: [
+                "fcm.googleapis.com",
+                "updates.push.services.mozilla.com",
+                "*.push.apple.com",
+                "*.notify.windows.com",
+            ]
+            .map(String::from)
+            .to_vec(),
+            push_contact: String::new(),
+            email_after_minutes: 15,
         }
     }
 }
@@ -413,6 +447,23 @@ impl Settings {
                 format!("{bad:?} is not an origin like \"https://app.example.org\""),
             ));
         }
+        for service in &self.notifications.push_services {
+            if !is_push_service(service) {
+                return Err(ConfigError::new(
+                    "notifications.push_services",
+                    format!("{service:?} is not a host, *.domain or scheme://host[:port]"),
+                ));
+            }
+        }
+        let contact = &self.notifications.push_contact;
+        let contact_ok =
+            contact.is_empty() || contact.starts_with("mailto:") || contact.starts_with("https://");
+        if !contact_ok {
+            return Err(ConfigError::new(
+                "notifications.push_contact",
+                "must be a mailto: or https:// URL",
+            ));
+        }
         if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(ConfigError::new(
                 "mail.from",
@@ -484,6 +535,18 @@ fn figment_error(error: figment::Error) -> ConfigError {
 
 /// `scheme://host[:port]` with an http(s) scheme and nothing after: what a browser sends
 /// as `Origin`.
+/// A push service entry: a host name, `*.` and a domain, or an http(s) origin.
+fn is_push_service(value: &str) -> bool {
+    if value.contains("://") {
+        return is_origin(value);
+    }
+    let host = value.strip_prefix("*.").unwrap_or(value);
+    host.contains('.')
+        && host.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
 fn is_origin(value: &str) -> bool {
     let rest = value
         .strip_prefix("https://")

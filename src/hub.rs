@@ -111,6 +111,8 @@ pub trait Hub: Send + Sync {
     fn presence(&self, room: RoomId) -> Presence;
     /// How many distinct people have at least one socket open.
     fn online_count(&self) -> usize;
+    /// Whether `user` has at least one socket open.
+    fn is_online(&self, user: UserId) -> bool;
     /// Ends every socket of `user`; returns how many were open.
     fn eject_user(&self, user: UserId) -> usize;
     /// Ends `user`'s sockets in `room`; returns how many were open.
@@ -362,6 +364,10 @@ impl Hub for LocalHub {
         self.maps.people().by_user.len()
     }
 
+    fn is_online(&self, user: UserId) -> bool {
+        self.maps.people().by_user.contains_key(&user)
+    }
+
     fn eject_user(&self, user: UserId) -> usize {
         self.maps
             .rooms()
@@ -513,6 +519,7 @@ mod tests {
         let ann_b = hub.join(RoomId(2), UserId(7), "ann", "ann");
         let bob = hub.join(RoomId(1), UserId(8), "bob", "bob");
         assert_eq!(hub.online_count(), 2);
+        assert!(hub.is_online(UserId(7)) && !hub.is_online(UserId(9)));
         assert_eq!(hub.eject_user(UserId(7)), 2);
         assert_eq!(*ann_a.ejected.borrow(), Some(Ejection::AccountClosed));
         assert_eq!(*ann_b.ejected.borrow(), Some(Ejection::AccountClosed));
@@ -520,6 +527,7 @@ mod tests {
         drop(ann_a);
         drop(ann_b);
         assert_eq!(hub.online_count(), 1);
+        assert!(!hub.is_online(UserId(7)), "gone with the last socket");
         assert_eq!(hub.eject_user(UserId(7)), 0);
         drop(bob);
         assert_eq!(hub.online_count(), 0);

@@ -7,13 +7,14 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use rand::RngCore;
 
 use crate::config::{ConfigError, Settings};
 
 const SECRET_FILE: &str = "secret.key";
 const FERNET_FILE: &str = "fernet.keys";
+const VAPID_FILE: &str = "vapid.key";
 
 /// The keys the running server uses.
 #[derive(Clone)]
@@ -25,6 +26,9 @@ pub struct Keys {
     /// The key file they came from; `None` when set in config/env, where only the person
     /// who set them can change them (so the server never rotates them itself).
     pub fernet_file: Option<PathBuf>,
+    /// The VAPID private key (a P-256 scalar, 32 bytes) that signs every Web Push request,
+    /// so push services know the requests come from this server.
+    pub vapid: Vec<u8>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -94,7 +98,31 @@ pub fn load_or_generate(settings: &Settings) -> Result<Keys, ConfigError> {
         secret,
         fernet,
         fernet_file: from_file.then(|| fernet_file_path(dir)),
+        vapid: load_or_generate_vapid(dir)?,
     })
+}
+
+/// The VAPID key from the data dir, generated there on first run. Browsers tie each push
+/// subscription to its public half, so replacing it silently would end every device's
+/// push: a file that does not hold a key is an error, not a reason to make a new one.
+fn load_or_generate_vapid(dir: &Path) -> Result<Vec<u8>, ConfigError> {
+    use web_push_native::jwt_simple::algorithms::ES256KeyPair;
+    let text = read_or_create(dir, VAPID_FILE, || {
+        URL_SAFE_NO_PAD.encode(ES256KeyPair::generate().to_bytes())
+    })?;
+    URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .ok()
+        .filter(|bytes| ES256KeyPair::from_bytes(bytes).is_ok())
+        .ok_or_else(|| {
+            ConfigError::new(
+                "data.dir",
+                format!(
+                    "{} does not hold a P-256 private key",
+                    dir.join(VAPID_FILE).display()
+                ),
+            )
+        })
 }
 
 pub fn fernet_file_path(dir: &Path) -> PathBuf {

@@ -25,6 +25,8 @@ use crate::frontend::limits::Limiters;
 use crate::frontend::origin::AllowedOrigins;
 use crate::frontend::present::events::render_presence;
 use crate::frontend::present::templates::Templates;
+use crate::frontend::reach::Reach;
+use crate::frontend::reach::push::PushSender;
 use crate::frontend::routes;
 use crate::frontend::security_headers::default_headers;
 use crate::frontend::service::Chat;
@@ -110,11 +112,18 @@ impl Application {
         })));
         let origins = AllowedOrigins::new(&settings.server.origins, port);
         let origin = origins.primary().to_owned();
+        let reach = Arc::new(start_reach(
+            &settings,
+            &keys.vapid,
+            Arc::clone(&storage),
+            Arc::clone(&hub) as Arc<dyn Hub>,
+        )?);
         let chat = Chat::start(
             Arc::clone(&storage),
             Arc::clone(&hub) as Arc<dyn Hub>,
             Arc::clone(&sealer),
             Arc::clone(&templates),
+            Arc::clone(&reach),
         );
         let mailer = Arc::new(mailer);
         let account_mail = AccountMail {
@@ -127,6 +136,7 @@ impl Application {
         let state = web::Data::new(AppState {
             background: background.clone(),
             account_mail,
+            reach,
             storage: Arc::clone(&storage),
             hub,
             chat,
@@ -239,4 +249,31 @@ async fn purge_expired_rows(storage: Arc<dyn Storage>) {
             Err(error) => tracing::warn!(%error, "expired refresh tokens could not be removed"),
         }
     }
+}
+
+/// What is missed is noted for mail; Web Push too, unless `notifications.push_services`
+/// is empty.
+fn start_reach(
+    settings: &Settings,
+    vapid: &[u8],
+    storage: Arc<dyn Storage>,
+    hub: Arc<dyn Hub>,
+) -> Result<Reach, ConfigError> {
+    let notifications = &settings.notifications;
+    if notifications.push_services.is_empty() {
+        return Ok(Reach::start(storage, hub, None));
+    }
+    let contact = if notifications.push_contact.is_empty() {
+        let from: lettre::message::Mailbox = settings
+            .mail
+            .from
+            .parse()
+            .map_err(|e| ConfigError::new("mail.from", e))?;
+        format!("mailto:{}", from.email)
+    } else {
+        notifications.push_contact.clone()
+    };
+    let sender =
+        PushSender::new(vapid, contact).map_err(|e| ConfigError::new("notifications", e))?;
+    Ok(Reach::start(storage, hub, Some(sender)))
 }

@@ -38,3 +38,32 @@ self.addEventListener('fetch', function (event) {
     event.respondWith(fetch(request).catch(function () { return caches.match(url.pathname); }));
   }
 });
+
+// Web Push: the server sends who wrote and where (never the words), encrypted for this
+// browser; show it, and open (or focus) the room on a click.
+self.addEventListener('push', function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
+  var url = typeof data.url === 'string' && data.url.charAt(0) === '/' ? data.url : '/';
+  event.waitUntil(self.registration.showNotification(data.title || 'Hearth', {
+    body: data.body || 'Something new in Hearth',
+    tag: data.tag || undefined,
+    icon: '/static/images/icon-192.png',
+    badge: '/static/images/icon-192.png',
+    data: { url: url }
+  }));
+});
+
+self.addEventListener('notificationclick', function (event) {
+  event.notification.close();
+  var target = new URL((event.notification.data && event.notification.data.url) || '/', self.location.origin);
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(function (windows) {
+      for (var i = 0; i < windows.length; i++) {
+        var w = windows[i];
+        if (new URL(w.url).pathname === target.pathname && 'focus' in w) return w.focus();
+      }
+      return self.clients.openWindow(target.href);
+    })
+  );
+});

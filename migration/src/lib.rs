@@ -16,6 +16,8 @@ mod m20261203_000010_create_reactions;
 mod m20261203_000011_message_replies;
 mod m20261203_000012_create_mentions;
 mod m20261203_000013_create_notification_levels;
+mod m20261208_000014_create_push_subscriptions;
+mod m20261208_000015_create_missed_mail;
 
 pub struct Migrator;
 
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_message_replies::Migration),
             Box::new(m20261203_000012_create_mentions::Migration),
             Box::new(m20261203_000013_create_notification_levels::Migration),
+            Box::new(m20261208_000014_create_push_subscriptions::Migration),
+            Box::new(m20261208_000015_create_missed_mail::Migration),
         ]
     }
 }

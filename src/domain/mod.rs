@@ -6,6 +6,7 @@ pub mod message;
 pub mod notification;
 pub mod password;
 pub mod profile;
+pub mod push;
 pub mod reaction;
 pub mod room;
 pub mod user;
@@ -14,8 +15,9 @@ pub use message::{
     Author, FileId, FileRef, MAX_MENTIONS, MessageBody, MessageId, NewFile, NewMessage, Original,
     ReplyRef, Sealed, SealedBody, StoredMessage,
 };
-pub use notification::NotificationLevel;
+pub use notification::{MailPreferences, NotificationLevel};
 pub use profile::{Bio, DisplayName, ProfileUpdate};
+pub use push::{MAX_PUSH_DEVICES, NewPushSubscription, PushSubscription};
 pub use reaction::{Emoji, MAX_REACTION_KINDS, Reacted, ReactionGroup};
 pub use room::{NewRoom, Room, RoomId, RoomKind, RoomName};
 pub use user::{Email, NewUser, User, UserId, Username};

@@ -57,6 +57,27 @@ impl NotificationLevel {
     }
 }
 
+/// What a person chose about mail for what they missed, and when they were last mailed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailPreferences {
+    /// Mail about mentions and DMs still unread (on unless turned off).
+    pub email_missed: bool,
+    /// Put the messages' words in that mail (off unless turned on: bodies are encrypted at
+    /// rest, and a mail carries them out in clear).
+    pub email_text: bool,
+    pub last_emailed: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Default for MailPreferences {
+    fn default() -> Self {
+        Self {
+            email_missed: true,
+            email_text: false,
+            last_emailed: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::NotificationLevel::{self, *};

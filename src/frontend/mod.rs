@@ -13,6 +13,7 @@ pub mod methods;
 pub mod origin;
 pub mod pages;
 pub mod present;
+pub mod reach;
 pub mod routes;
 pub mod same_site;
 pub mod security_headers;

@@ -146,6 +146,8 @@ fn pages_routes(cfg: &mut web::ServiceConfig) {
         page("/accounts/settings/sessions/revoke-others/")
             .post(settings::sessions_revoke_others_post),
         page("/accounts/settings/email/").post(settings::email_post),
+        page("/accounts/settings/push/").post(settings::push_subscribe_post),
+        page("/accounts/settings/push/{id}/remove/").post(settings::push_remove_post),
         page("/accounts/settings/username/").post(settings::username_post),
         page("/accounts/settings/delete/").post(settings::delete_post),
         page("/accounts/confirm-email-change/{token}/").get(settings::confirm_email_change_get),

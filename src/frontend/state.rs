@@ -25,6 +25,8 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// The chat service every entrance shares: access, posting, groups, uploads.
     pub chat: Chat,
+    /// Web Push to people who are not looking; its public key for the settings page.
+    pub reach: Arc<super::reach::Reach>,
     /// Reset and confirmation links by mail.
     pub account_mail: AccountMail,
     /// Key rotation: starts one, reports progress, resumes an unfinished one at start.

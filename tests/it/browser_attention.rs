@@ -1,11 +1,13 @@
 //! In Chromium: the tab title counts what is unread and the favicon gets a dot, live; the
-//! room's bell changes its notification level without a reload.
+//! room's bell changes its notification level without a reload; the app installs, and
+//! Settings lists and removes push devices without asking for anything on load.
 
-use serde_json::json;
+use serde_json::{Value as Json, json};
 
 use crate::helpers::browser::Browser;
+use crate::helpers::push::Device;
 use crate::helpers::rooms::group_with;
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_title_and_favicon_count_unread_and_the_bell_sets_the_level() {
@@ -137,5 +139,145 @@ async fn chromium_finds_the_manifest_and_registers_the_worker_with_its_offline_p
     let offline = offline.as_str().expect("text");
     assert!(offline.contains("You are offline"));
     assert!(offline.contains(r#"data-me="""#) && offline.contains(r#""X-CSRF-Token": """#));
+    ada.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_devices_are_listed_and_removed_in_settings_and_nothing_is_asked_on_load() {
+    let app = spawn_app_with(|settings| {
+        settings.notifications.push_services = vec!["http://127.0.0.1:9".into()];
+    })
+    .await;
+    let ada = Browser::launch().await;
+    ada.sign_up(&app.address, "ada").await;
+    ada.goto(&app.address, "/accounts/settings/").await;
+    ada.wait_for_selector("[data-action=enable-push]").await;
+    assert_eq!(
+        ada.js("return window.Notification.permission;", vec![])
+            .await,
+        json!("default"),
+        "no permission is asked for until a click"
+    );
+    // What the page's script sends once the browser has subscribed.
+    let device = Device::new("http://127.0.0.1:9/push/ada".into());
+    let status = ada
+        .wait_js(
+            "the subscription is stored",
+            "if (!window.__sub) { window.__sub = 'waiting'; \
+               var token = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']; \
+               fetch('/accounts/settings/push/', { method: 'POST', \
+                 headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token }, \
+                 body: JSON.stringify(arguments[0]) }) \
+                 .then(function (r) { window.__sub = r.status; }); } \
+             return window.__sub === 'waiting' ? null : window.__sub;",
+            vec![device.json()],
+        )
+        .await;
+    assert_eq!(status, json!(200));
+    for (width, height) in [(390, 844), (1280, 900)] {
+        for theme in ["light", "dark"] {
+            ada.open_as(&app.address, "/accounts/settings/", width, height, theme)
+                .await;
+            ada.wait_for_selector("[data-push-device]").await;
+            ada.js(
+                "document.getElementById('push').scrollIntoView(); return true;",
+                vec![],
+            )
+            .await;
+            ada.screenshot_as(&format!("settings-push-{width}-{theme}"))
+                .await;
+            ada.assert_fits_cleanly(&format!("settings, {width} px, {theme}"))
+                .await;
+        }
+    }
+    ada.js("window.__samePage = true; return true;", vec![])
+        .await;
+    ada.click("[data-push-device] button[type=submit]").await;
+    ada.wait_for_text("#push-devices", "No device has push on yet.")
+        .await;
+    assert_eq!(
+        ada.js("return window.__samePage === true;", vec![]).await,
+        json!(true),
+        "swapped in place by htmx, not a reload"
+    );
+    assert_eq!(app.count_rows("push_subscriptions").await, 0);
+    ada.close().await;
+}
+
+/// The notifications the service worker is showing, as [title, body, tag, data].
+const SHOWN: &str = "if (!window.__shown) { window.__shown = 'waiting'; \
+       navigator.serviceWorker.ready.then(function (r) { return r.getNotifications(); }) \
+         .then(function (ns) { window.__shown = ns.map(function (n) { return [n.title, n.body, n.tag, n.data]; }); }); } \
+     var shown = window.__shown; if (shown === 'waiting') return null; \
+     window.__shown = null; return shown.length >= arguments[0] ? shown : null;";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_worker_shows_a_push_with_a_link_to_its_room_and_nothing_else() {
+    let app = spawn_app().await;
+    let ada = Browser::launch().await;
+    ada.sign_up(&app.address, "ada").await;
+    ada.wait_js(
+        "the service worker is ready",
+        "if (!window.__ready) { window.__ready = 'waiting'; \
+           navigator.serviceWorker.ready.then(function () { window.__ready = true; }); } \
+         return window.__ready === true ? true : null;",
+        vec![],
+    )
+    .await;
+    // What a push service hands the worker, decrypted: DevTools stands in for FCM here
+    // (Chromium's own subscription goes to Google, which this machine cannot reach).
+    ada.devtools(
+        "Browser.grantPermissions",
+        json!({ "origin": app.address, "permissions": ["notifications"] }),
+    )
+    .await
+    .expect("permission");
+    ada.devtools("ServiceWorker.enable", json!({}))
+        .await
+        .expect("enable");
+    let deliver = async |data: Json| {
+        // DevTools names a worker by its registration id, which a fresh profile numbers
+        // from 0 and a page cannot read: ids with no worker are ignored.
+        for id in ["0", "1", "2"] {
+            ada.devtools(
+                "ServiceWorker.deliverPushMessage",
+                json!({ "origin": app.address, "registrationId": id, "data": data.to_string() }),
+            )
+            .await
+            .expect("delivered");
+        }
+    };
+    deliver(json!({
+        "title": "bram in Public chat",
+        "body": "mentioned you",
+        "url": "/chat/room/public-chat/",
+        "tag": "hearth-room-public-chat",
+    }))
+    .await;
+    let shown = ada
+        .wait_js("the notification shows", SHOWN, vec![json!(1)])
+        .await;
+    assert_eq!(
+        shown,
+        json!([[
+            "bram in Public chat",
+            "mentioned you",
+            "hearth-room-public-chat",
+            { "url": "/chat/room/public-chat/" }
+        ]])
+    );
+    // A payload pointing off the site opens the site's own start page instead.
+    deliver(json!({ "title": "x", "body": "y", "url": "https://evil.example/", "tag": "other" }))
+        .await;
+    let shown = ada
+        .wait_js("the second notification shows", SHOWN, vec![json!(2)])
+        .await;
+    let other = shown
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|n| n[2] == json!("other"))
+        .expect("shown");
+    assert_eq!(other[3], json!({ "url": "/" }));
     ada.close().await;
 }

@@ -23,7 +23,8 @@ fn first_run_generates_private_keys_and_a_restart_reuses_them() {
     let data = dir.path().join("data");
     let secret = std::fs::read_to_string(data.join("secret.key")).expect("secret key written");
     let fernet = std::fs::read_to_string(data.join("fernet.keys")).expect("fernet key written");
-    for name in ["secret.key", "fernet.keys"] {
+    let vapid = std::fs::read_to_string(data.join("vapid.key")).expect("VAPID key written");
+    for name in ["secret.key", "fernet.keys", "vapid.key"] {
         let mode = std::fs::metadata(data.join(name))
             .expect("meta")
             .permissions()
@@ -42,6 +43,15 @@ fn first_run_generates_private_keys_and_a_restart_reuses_them() {
         std::fs::read_to_string(data.join("fernet.keys")).expect("kept"),
         fernet
     );
+    assert_eq!(
+        std::fs::read_to_string(data.join("vapid.key")).expect("kept"),
+        vapid
+    );
+    // A VAPID file that holds no key stops the server rather than being replaced: every
+    // device's subscription is tied to it.
+    std::fs::write(data.join("vapid.key"), "not a key\n").expect("spoil");
+    let (ok, stderr) = run(hearth_command(dir.path()).arg("check"));
+    assert!(!ok && stderr.contains("vapid.key"), "{stderr}");
 }
 
 #[test]
@@ -71,7 +81,7 @@ fn serve_prints_the_url_and_answers_there() {
 #[test]
 fn each_bad_setting_fails_with_one_line_naming_it() {
     let dir = tempfile::tempdir().expect("dir");
-    let cases: [(&str, &str, &str); 7] = [
+    let cases: [(&str, &str, &str); 9] = [
         (
             "HEARTH_SECRETS__ENCRYPT_KEYS",
             "[\"not-a-fernet-key\"]",
@@ -85,6 +95,16 @@ fn each_bad_setting_fails_with_one_line_naming_it() {
         ),
         ("HEARTH_SERVER__PORT", "eighty", "server.port"),
         ("HEARTH_SERVER__HOST", "not-an-ip", "server.host"),
+        (
+            "HEARTH_NOTIFICATIONS__PUSH_SERVICES",
+            "[\"push service\"]",
+            "notifications.push_services",
+        ),
+        (
+            "HEARTH_NOTIFICATIONS__PUSH_CONTACT",
+            "ada@example.org",
+            "notifications.push_contact",
+        ),
         ("HEARTH_SERVER__NO_SUCH_KEY", "1", "no_such_key"),
         ("DEBUG", "maybe", "DEBUG"),
     ];

@@ -105,6 +105,7 @@ mod password_reset;
 mod people;
 /// Profile pages and editing one's own.
 mod profiles;
+mod push;
 /// Reactions: live for the room, one per person per emoji, refusals store nothing.
 mod reactions;
 /// Reading comfort: display names everywhere, a line where the unread begin.

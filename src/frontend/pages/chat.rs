@@ -103,9 +103,7 @@ async fn render_room(
     } else {
         level
     };
-    if let Some(newest) = recent.first()
-        && room.kind != RoomKind::Public
-    {
+    if let Some(newest) = recent.first() {
         state.storage.mark_read(room.id, user.id, newest.id).await?;
     }
     let first_new = first_unread(&recent, user, unread);

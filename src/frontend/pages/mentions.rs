@@ -7,11 +7,11 @@ use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
 use super::chat::room_links;
-use crate::domain::{MessageId, RoomKind};
+use crate::domain::MessageId;
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
 use crate::frontend::layout::base_context;
-use crate::frontend::present::view::MessageView;
+use crate::frontend::present::view::{MessageView, room_page};
 use crate::frontend::state::AppState;
 
 /// Mentions shown per page.
@@ -57,11 +57,7 @@ pub async fn mentions_get(
     let mentions: Vec<MentionView> = found
         .iter()
         .map(|(room, message)| {
-            let page = if room.kind == RoomKind::Public {
-                "/chat/".to_owned()
-            } else {
-                format!("/chat/room/{}/", room.name.as_str())
-            };
+            let page = room_page(room);
             let room_title = rooms
                 .iter()
                 .find(|link| link.name() == room.name.as_str())

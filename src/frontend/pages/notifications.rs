@@ -7,11 +7,12 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::chat::notification_choices;
-use crate::domain::{NotificationLevel, RoomKind};
+use crate::domain::NotificationLevel;
 use crate::frontend::auth::CurrentUser;
 use crate::frontend::error::AppError;
 use crate::frontend::layout::{base_context, see_other};
 use crate::frontend::present::templates::is_htmx;
+use crate::frontend::present::view::room_page;
 use crate::frontend::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -38,12 +39,7 @@ pub async fn level_post(
         .set_notification_level(room.id, user.id, level)
         .await?;
     if !is_htmx(&request) {
-        let page = if room.kind == RoomKind::Public {
-            "/chat/".to_owned()
-        } else {
-            format!("/chat/room/{}/", room.name.as_str())
-        };
-        return Ok(see_other(page));
+        return Ok(see_other(room_page(&room)));
     }
     let context = context! {
         room => context! { name => room.name.as_str(), level => level.as_str() },

@@ -199,3 +199,11 @@ impl MessageView {
 pub fn iso(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+/// The page that shows `room`: the public room is the chat's home.
+pub fn room_page(room: &crate::domain::Room) -> String {
+    match room.kind {
+        crate::domain::RoomKind::Public => "/chat/".to_owned(),
+        _ => format!("/chat/room/{}/", room.name.as_str()),
+    }
+}

@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use crate::crypto::Sealer;
 use crate::frontend::present::templates::Templates;
+use crate::frontend::reach::Reach;
 use crate::hub::Hub;
 use crate::storage::Storage;
 
@@ -48,6 +49,7 @@ impl Chat {
         hub: Arc<dyn Hub>,
         sealer: Arc<Sealer>,
         templates: Arc<Templates>,
+        reach: Arc<Reach>,
     ) -> Self {
         let members = Arc::new(Members::new(Arc::clone(&storage)));
         let delivery = Delivery {
@@ -55,6 +57,7 @@ impl Chat {
             members: Arc::clone(&members),
             storage: Arc::clone(&storage),
             templates,
+            reach,
         };
         Self {
             outbox: Outbox::start(delivery.clone()),

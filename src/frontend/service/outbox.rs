@@ -16,6 +16,7 @@ use crate::domain::{NewMessage, Room, RoomKind, StoredMessage};
 use crate::frontend::present::events::{render_activity, render_message};
 use crate::frontend::present::templates::Templates;
 use crate::frontend::present::view::{MessageText, MessageView};
+use crate::frontend::reach::{Missed, Reach};
 use crate::hub::Hub;
 use crate::storage::{Storage, StorageError, StorageResult};
 
@@ -36,6 +37,8 @@ pub struct Delivery {
     pub members: Arc<Members>,
     pub storage: Arc<dyn Storage>,
     pub templates: Arc<Templates>,
+    /// Push to people who are not looking.
+    pub reach: Arc<Reach>,
 }
 
 /// A message stored and shown: what its sender gets back.
@@ -183,22 +186,36 @@ impl Delivery {
     }
 
     /// Tells `room`'s members' sockets elsewhere (their sidebars) of its new messages, one
-    /// notice each. The member ids come from the remembered member lists, read once
-    /// per call; the public room has no members and no notices.
+    /// notice each, and offers each message that mentions someone, or is a DM, to push
+    /// (which only queues it). The member ids come from the remembered member lists, read
+    /// once per call; the public room has no members and no notices.
     pub async fn notify_new(&self, room: &Room, messages: impl Iterator<Item = &StoredMessage>) {
-        if room.kind == RoomKind::Public {
-            return;
-        }
-        match self.members.ids(room.id).await {
-            Ok(members) => {
-                let notices = messages
-                    .map(|stored| {
-                        render_activity(&self.templates, room.id, room.name.as_str(), stored)
-                    })
-                    .collect();
-                self.hub.notify(&members, notices);
+        let members = match room.kind {
+            RoomKind::Public => Arc::from([]),
+            _ => match self.members.ids(room.id).await {
+                Ok(members) => members,
+                Err(e) => {
+                    tracing::error!(error = %e, "members not read for notices");
+                    return;
+                }
+            },
+        };
+        let mut notices = Vec::new();
+        for stored in messages {
+            if let Some(missed) = Missed::of(room, stored, &members) {
+                self.reach.offer(missed);
             }
-            Err(e) => tracing::error!(error = %e, "members not read for notices"),
+            if room.kind != RoomKind::Public {
+                notices.push(render_activity(
+                    &self.templates,
+                    room.id,
+                    room.name.as_str(),
+                    stored,
+                ));
+            }
+        }
+        if !notices.is_empty() {
+            self.hub.notify(&members, notices);
         }
     }
 }
@@ -253,6 +270,9 @@ mod tests {
         fn online_count(&self) -> usize {
             self.inner.online_count()
         }
+        fn is_online(&self, user: UserId) -> bool {
+            self.inner.is_online(user)
+        }
         fn eject_user(&self, user: UserId) -> usize {
             self.inner.eject_user(user)
         }
@@ -306,6 +326,7 @@ mod tests {
             members: Arc::new(Members::new(Arc::clone(&storage))),
             storage: Arc::clone(&storage),
             templates: Arc::new(Templates::new()),
+            reach: Arc::new(Reach::off()),
         });
         let sealer = Sealer::new(&[fernet::Fernet::generate_key()]).unwrap();
         let new = |text: &str| NewMessage {

@@ -284,9 +284,9 @@ async fn relay_notice(
 }
 
 /// Writes the read mark if this socket showed anything new since the last write, off the
-/// loop. The public room has no memberships, so nothing to mark there.
+/// loop. In the public room (no memberships) it only tells missed-mail what was seen.
 fn mark_read_now(conn: &Arc<Connection>, seen: &mut Tracking) {
-    if seen.read_up_to <= seen.marked || conn.room.kind == RoomKind::Public {
+    if seen.read_up_to <= seen.marked {
         return;
     }
     seen.marked = seen.read_up_to;

@@ -340,7 +340,9 @@ impl SqlStorage {
         user: UserId,
         up_to: MessageId,
     ) -> StorageResult<()> {
-        move_read_mark(&self.db, room, user, up_to).await
+        move_read_mark(&self.db, room, user, up_to).await?;
+        self.clear_read_missed(&self.db, &[(room, user, up_to)])
+            .await
     }
 
     /// Moves many read marks with one statement per `MARKS_PER_STATEMENT`: the write lock
@@ -356,6 +358,9 @@ impl SqlStorage {
                 .execute_raw(read_marks_statement(backend, chunk))
                 .await
                 .map_err(internal)?;
+            // What was read is not mailed about. The public room has no memberships to
+            // move, but its marks still count here.
+            self.clear_read_missed(&self.db, chunk).await?;
         }
         Ok(())
     }

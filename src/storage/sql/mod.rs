@@ -11,6 +11,7 @@ mod files;
 mod memberships;
 mod mentions;
 mod messages;
+mod missed_mail;
 mod notifications;
 mod reactions;
 mod rooms;

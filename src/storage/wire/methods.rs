@@ -15,9 +15,9 @@
 pub(super) use chrono::{DateTime, NaiveDate, Utc};
 
 pub(super) use crate::domain::{
-    Email, Emoji, FileId, FileRef, MessageId, NewFile, NewMessage, NewRoom, NewUser,
-    NotificationLevel, ProfileUpdate, Reacted, Room, RoomId, RoomName, Sealed, SealedBody,
-    StoredMessage, User, UserId, Username,
+    Email, Emoji, FileId, FileRef, MailPreferences, MessageId, NewFile, NewMessage,
+    NewPushSubscription, NewRoom, NewUser, NotificationLevel, ProfileUpdate, PushSubscription,
+    Reacted, Room, RoomId, RoomName, Sealed, SealedBody, StoredMessage, User, UserId, Username,
 };
 pub(super) use crate::storage::admin::{AccountChange, RoomStats, SiteTotals};
 pub(super) use crate::storage::audit::{AuditEntry, AuditFilter, NewAuditEntry};
@@ -240,6 +240,25 @@ macro_rules! storage_methods {
                 fn notification_levels(
                     user: UserId,
                 ) -> StorageResult<Vec<(RoomId, NotificationLevel)>>;
+                fn save_push_subscription(
+                    new: NewPushSubscription,
+                ) -> StorageResult<PushSubscription>;
+                fn push_subscriptions(user: UserId) -> StorageResult<Vec<PushSubscription>>;
+                fn remove_push_subscription(user: UserId, id: i64) -> StorageResult<()>;
+                fn forget_push_endpoint(endpoint: &str => String) -> StorageResult<()>;
+                fn note_missed(missed: Vec<(UserId, RoomId, MessageId)>) -> StorageResult<()>;
+                fn missed_before(
+                    cutoff: DateTime<Utc>,
+                    limit: u64,
+                ) -> StorageResult<Vec<(UserId, RoomId, MessageId)>>;
+                fn forget_missed(user: UserId, messages: Vec<MessageId>) -> StorageResult<()>;
+                fn mail_preferences(user: UserId) -> StorageResult<MailPreferences>;
+                fn set_mail_preferences(
+                    user: UserId,
+                    email_missed: bool,
+                    email_text: bool,
+                ) -> StorageResult<()>;
+                fn mark_emailed(user: UserId, at: DateTime<Utc>) -> StorageResult<()>;
             }
             SiteStore {
                 fn registration_policy() -> StorageResult<RegistrationPolicy>;

@@ -428,3 +428,38 @@ fn truthy(value: &Json) -> bool {
         Json::Array(_) | Json::Object(_) => true,
     }
 }
+
+/// A Chrome DevTools Protocol command, through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct DevTools {
+    method: &'static str,
+    params: Json,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (reqwest::Method, Option<String>) {
+        let body = json!({ "cmd": self.method, "params": self.params });
+        (reqwest::Method::POST, Some(body.to_string()))
+    }
+}
+
+impl Browser {
+    /// Runs DevTools `method` with `params` and returns its result, or the error's text.
+    pub async fn devtools(&self, method: &'static str, params: Json) -> Result<Json, String> {
+        self.client
+            .issue_cmd(DevTools { method, params })
+            .await
+            .map_err(|e| e.to_string())
+    }
+}

@@ -13,6 +13,7 @@ pub mod api;
 pub mod browser;
 pub mod files;
 pub mod mail;
+pub mod push;
 pub mod rooms;
 
 pub use app::{PASSWORD, TestApp, migrated_storage, spawn_app, spawn_app_with};

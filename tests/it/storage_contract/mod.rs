@@ -81,6 +81,7 @@ contracts! {
     & users::accounts_page_by_id_with_the_total,
     & users::people_are_found_by_username_or_display_name,
     & notifications::levels_are_set_replaced_and_reset_to_the_default,
+    & notifications::push_devices_are_kept_per_endpoint_listed_and_removed_by_their_owner,
     & users::accounts_change_and_are_deleted_with_what_they_leave,
     & users::several_accounts_are_found_by_username_at_once,
     & rooms::ensuring_a_room_is_idempotent_and_lookups_miss_cleanly,

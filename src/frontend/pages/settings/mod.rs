@@ -4,6 +4,7 @@
 mod delete;
 mod email;
 mod password;
+mod push;
 mod sessions;
 mod username;
 
@@ -28,6 +29,7 @@ use crate::frontend::state::AppState;
 pub use delete::delete_post;
 pub use email::{confirm_email_change_get, email_post};
 pub use password::password_post;
+pub use push::{push_remove_post, push_subscribe_post};
 pub use sessions::{session_revoke_post, sessions_revoke_others_post};
 pub use username::username_post;
 
@@ -151,6 +153,8 @@ async fn settings_page(
         pending_email => pending_email,
         verification_off => state.settings.accounts.email_verification == EmailVerification::None,
         username => &user.username,
+        devices => Value::from(minijinja::value::Serde(push::device_rows(state, user).await?)),
+        push_key => state.reach.public_key(),
         ..base_context(session, Some(user))?
     };
     state
