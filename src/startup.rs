@@ -31,6 +31,7 @@ use crate::frontend::routes;
 use crate::frontend::security_headers::default_headers;
 use crate::frontend::service::Chat;
 use crate::frontend::service::account_mail::AccountMail;
+use crate::frontend::service::missed_mail::MissedMail;
 use crate::frontend::state::AppState;
 use crate::hub::{Hub, LocalHub};
 use crate::keys;
@@ -132,10 +133,21 @@ impl Application {
             templates: Arc::clone(&templates),
             origin: origin.clone(),
         };
+        let missed_mail = Arc::new(MissedMail {
+            storage: Arc::clone(&storage),
+            sealer: Arc::clone(&sealer),
+            mailer: Arc::clone(&mailer),
+            templates: Arc::clone(&templates),
+            origin: origin.clone(),
+            secret: keys.secret.clone(),
+            after: chrono::Duration::minutes(settings.notifications.email_after_minutes.into()),
+        });
+        Arc::clone(&missed_mail).start();
         let background = tokio_util::task::TaskTracker::new();
         let state = web::Data::new(AppState {
             background: background.clone(),
             account_mail,
+            missed_mail,
             reach,
             storage: Arc::clone(&storage),
             hub,

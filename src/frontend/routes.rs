@@ -95,7 +95,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, api_cors: actix_cors::Cors) {
 fn pages_routes(cfg: &mut web::ServiceConfig) {
     use pages::{
         accounts, chat, email_verification, files, history, home, mentions, notifications,
-        password_reset, people, profiles, room_admin, rooms, settings,
+        password_reset, people, profiles, room_admin, rooms, settings, unsubscribe,
     };
     let endpoints = [
         page("/").get(home::home_get),
@@ -147,6 +147,10 @@ fn pages_routes(cfg: &mut web::ServiceConfig) {
             .post(settings::sessions_revoke_others_post),
         page("/accounts/settings/email/").post(settings::email_post),
         page("/accounts/settings/push/").post(settings::push_subscribe_post),
+        page("/accounts/settings/mail/").post(settings::mail_post),
+        page("/notifications/unsubscribe/{user}/{token}/")
+            .get(unsubscribe::unsubscribe_get)
+            .post(unsubscribe::unsubscribe_post),
         page("/accounts/settings/push/{id}/remove/").post(settings::push_remove_post),
         page("/accounts/settings/username/").post(settings::username_post),
         page("/accounts/settings/delete/").post(settings::delete_post),

@@ -27,6 +27,8 @@ pub struct AppState {
     pub chat: Chat,
     /// Web Push to people who are not looking; its public key for the settings page.
     pub reach: Arc<super::reach::Reach>,
+    /// Mail about unread mentions and DMs; its unsubscribe links.
+    pub missed_mail: Arc<super::service::missed_mail::MissedMail>,
     /// Reset and confirmation links by mail.
     pub account_mail: AccountMail,
     /// Key rotation: starts one, reports progress, resumes an unfinished one at start.

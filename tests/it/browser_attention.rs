@@ -201,6 +201,28 @@ async fn push_devices_are_listed_and_removed_in_settings_and_nothing_is_asked_on
         "swapped in place by htmx, not a reload"
     );
     assert_eq!(app.count_rows("push_subscriptions").await, 0);
+
+    // The link every missed-message mail carries, opened in a browser with no log-in.
+    let secret = std::fs::read_to_string(app.data_dir.path().join("secret.key")).expect("secret");
+    let token = hearth::frontend::service::missed_mail::unsubscribe_token(
+        secret.trim().as_bytes(),
+        hearth::domain::UserId(1),
+    );
+    let link = format!("/notifications/unsubscribe/1/{token}/");
+    ada.client.delete_all_cookies().await.expect("signed out");
+    for (width, height) in [(390, 844), (1280, 900)] {
+        for theme in ["light", "dark"] {
+            ada.open_as(&app.address, &link, width, height, theme).await;
+            ada.wait_for_selector("[data-testid=unsubscribe] button")
+                .await;
+            ada.screenshot_as(&format!("unsubscribe-{width}-{theme}"))
+                .await;
+            ada.assert_fits_cleanly(&format!("the unsubscribe page, {width} px, {theme}"))
+                .await;
+        }
+    }
+    ada.click("[data-testid=unsubscribe] button").await;
+    ada.wait_for_selector("[data-role=done]").await;
     ada.close().await;
 }
 

@@ -95,6 +95,7 @@ mod mentions;
 mod message_edits;
 /// Methods a URL does not take: 405 with `Allow`, OPTIONS, HEAD.
 mod methods;
+mod missed_mail;
 /// Per-room notification levels: chosen from the room, shown in the list, bad input refused.
 mod notification_levels;
 /// Pages, headers and embedded assets.

@@ -14,4 +14,5 @@ pub mod profiles;
 pub mod room_admin;
 pub mod rooms;
 pub mod settings;
+pub mod unsubscribe;
 pub mod upload_form;

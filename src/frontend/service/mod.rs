@@ -10,6 +10,7 @@ pub mod groups;
 pub mod members;
 pub mod mentions;
 pub mod messages;
+pub mod missed_mail;
 pub mod outbox;
 pub mod reactions;
 pub mod read_marks;

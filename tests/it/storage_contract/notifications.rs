@@ -1,12 +1,14 @@
 //! Notification levels: the default is no row, a choice is replaced not duplicated, and a
 //! missing person or room is refused.
 
+use chrono::{Timelike, Utc};
 use hearth::domain::{
-    NewPushSubscription, NewRoom, NotificationLevel, RoomId, RoomKind, RoomName, UserId,
+    MailPreferences, MessageId, NewPushSubscription, NewRoom, NotificationLevel, RoomId, RoomKind,
+    RoomName, UserId,
 };
 use hearth::storage::{Storage, StorageError};
 
-use super::new_user;
+use super::{new_user, sealed_messages, writer_and_public_room};
 
 pub async fn levels_are_set_replaced_and_reset_to_the_default(storage: &dyn Storage) {
     let ann = storage.create_user(new_user("ann")).await.expect("ann");
@@ -136,4 +138,120 @@ pub async fn push_devices_are_kept_per_endpoint_listed_and_removed_by_their_owne
         matches!(refused, Err(StorageError::NotFound)),
         "{refused:?}"
     );
+}
+
+pub async fn missed_messages_are_noted_until_read_or_forgotten(storage: &dyn Storage) {
+    let (bob, room) = writer_and_public_room(storage, "bob").await;
+    let ann = storage.create_user(new_user("ann")).await.expect("ann");
+    let mut ids = Vec::new();
+    for new in sealed_messages(room.id, bob.id, "m", 3) {
+        ids.push(storage.append_message(new).await.expect("message").id);
+    }
+    let noted: Vec<_> = ids.iter().map(|id| (ann.id, room.id, *id)).collect();
+    storage.note_missed(noted.clone()).await.expect("noted");
+    storage
+        .note_missed(noted[..1].to_vec())
+        .await
+        .expect("noted twice, kept once");
+    let now = Utc::now() + chrono::Duration::seconds(1);
+    assert_eq!(storage.missed_before(now, 100).await.expect("due"), noted);
+    assert_eq!(
+        storage.missed_before(now, 2).await.expect("limited"),
+        noted[..2]
+    );
+    assert!(
+        storage
+            .missed_before(now - chrono::Duration::hours(1), 100)
+            .await
+            .expect("not yet")
+            .is_empty(),
+        "nothing is older than an hour"
+    );
+    // A read mark at the second message passes the first two, in the public room too.
+    storage
+        .mark_read_many(vec![(room.id, ann.id, ids[1])])
+        .await
+        .expect("read");
+    assert_eq!(
+        storage.missed_before(now, 100).await.expect("left"),
+        noted[2..]
+    );
+    storage
+        .forget_missed(ann.id, vec![ids[2]])
+        .await
+        .expect("forgotten");
+    assert!(
+        storage
+            .missed_before(now, 100)
+            .await
+            .expect("none")
+            .is_empty()
+    );
+    // A message deleted is never mailed about; a missing message is not noted.
+    storage
+        .note_missed(vec![(ann.id, room.id, ids[0])])
+        .await
+        .expect("again");
+    storage
+        .delete_message(room.id, ids[0])
+        .await
+        .expect("deleted");
+    assert!(
+        storage
+            .missed_before(now, 100)
+            .await
+            .expect("none")
+            .is_empty()
+    );
+    assert!(
+        storage
+            .note_missed(vec![(ann.id, room.id, MessageId(9_999))])
+            .await
+            .is_err()
+    );
+}
+
+pub async fn mail_preferences_default_on_without_words_and_keep_the_last_mail(
+    storage: &dyn Storage,
+) {
+    let ann = storage.create_user(new_user("ann")).await.expect("ann");
+    assert_eq!(
+        storage.mail_preferences(ann.id).await.expect("defaults"),
+        MailPreferences {
+            email_missed: true,
+            email_text: false,
+            last_emailed: None
+        }
+    );
+    let at = Utc::now().with_nanosecond(0).expect("whole seconds");
+    storage.mark_emailed(ann.id, at).await.expect("mailed");
+    storage
+        .set_mail_preferences(ann.id, false, true)
+        .await
+        .expect("set");
+    assert_eq!(
+        storage.mail_preferences(ann.id).await.expect("kept"),
+        MailPreferences {
+            email_missed: false,
+            email_text: true,
+            last_emailed: Some(at)
+        }
+    );
+    let later = at + chrono::Duration::minutes(20);
+    storage
+        .mark_emailed(ann.id, later)
+        .await
+        .expect("mailed again");
+    let preferences = storage.mail_preferences(ann.id).await.expect("read");
+    assert_eq!(
+        (preferences.email_missed, preferences.last_emailed),
+        (false, Some(later)),
+        "the choices stay"
+    );
+    assert!(matches!(
+        storage
+            .set_mail_preferences(UserId(9_999), true, true)
+            .await,
+        Err(StorageError::NotFound)
+    ));
 }

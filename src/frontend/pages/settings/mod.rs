@@ -3,6 +3,7 @@
 
 mod delete;
 mod email;
+mod mail;
 mod password;
 mod push;
 mod sessions;
@@ -28,6 +29,7 @@ use crate::frontend::state::AppState;
 
 pub use delete::delete_post;
 pub use email::{confirm_email_change_get, email_post};
+pub use mail::mail_post;
 pub use password::password_post;
 pub use push::{push_remove_post, push_subscribe_post};
 pub use sessions::{session_revoke_post, sessions_revoke_others_post};
@@ -155,6 +157,8 @@ async fn settings_page(
         username => &user.username,
         devices => Value::from(minijinja::value::Serde(push::device_rows(state, user).await?)),
         push_key => state.reach.public_key(),
+        mail => Value::from(minijinja::value::Serde(state.storage.mail_preferences(user.id).await?)),
+        mail_after => state.settings.notifications.email_after_minutes,
         ..base_context(session, Some(user))?
     };
     state
