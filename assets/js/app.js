@@ -533,10 +533,21 @@
     var list = document.getElementById('room-list');
     if (!room || !list || room === current) return;
     var entry = list.querySelector('[data-room-entry="' + window.CSS.escape(room) + '"]');
+    var fromOther = node.getAttribute('data-activity-author') !== me();
+    var mentioned = (node.getAttribute('data-mentions') || '').indexOf(' ' + me() + ' ') >= 0;
     if (!entry) {
+      // A room new to this page (someone's first DM, a group one was just added to): the
+      // server's list brings it with its counts; then it is announced like any other.
       if (window.htmx) {
-        window.htmx.ajax('GET', '/chat/sidebar/?current=' + encodeURIComponent(current || ''),
+        var loaded = window.htmx.ajax('GET', '/chat/sidebar/?current=' + encodeURIComponent(current || ''),
           { target: '#room-list', swap: 'outerHTML' });
+        if (fromOther && loaded && loaded.then) {
+          loaded.then(function () {
+            var fresh = document.getElementById('room-list');
+            var added = fresh && fresh.querySelector('[data-room-entry="' + window.CSS.escape(room) + '"]');
+            if (added) announceElsewhere(node, added, room, mentioned);
+          });
+        }
       }
       return;
     }
@@ -544,8 +555,7 @@
     if (top && top !== entry && top.nextElementSibling !== entry) {
       list.insertBefore(entry, top.nextElementSibling);
     }
-    if (node.getAttribute('data-activity-author') === me()) return;
-    var mentioned = (node.getAttribute('data-mentions') || '').indexOf(' ' + me() + ' ') >= 0;
+    if (!fromOther) return;
     announceElsewhere(node, entry, room, mentioned);
     var mentionBadge = entry.querySelector('[data-mentions]');
     if (mentioned && mentionBadge) {

@@ -64,10 +64,15 @@
 
   function notify(info) {
     if (!document.hidden || !('Notification' in window) || window.Notification.permission !== 'granted') return;
-    var title = info.mentioned ? info.author + ' mentioned you' : info.author;
+    // A private room is titled by the other person; elsewhere, say who and where.
+    var isPrivate = info.kind === 'private';
+    var title = isPrivate ? (info.roomTitle || info.author)
+      : info.mentioned ? info.author + ' mentioned you' : info.author;
+    var body = isPrivate ? (info.text || 'sent you a message')
+      : (info.roomTitle ? 'in ' + info.roomTitle + (info.text ? ': ' : '') : '') + (info.text || '');
     try {
       var shown = new window.Notification(title, {
-        body: (info.roomTitle ? 'in ' + info.roomTitle + (info.text ? ': ' : '') : '') + (info.text || ''),
+        body: body,
         tag: 'hearth-' + info.room,
         icon: ICON
       });

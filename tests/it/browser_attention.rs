@@ -303,3 +303,99 @@ async fn the_service_worker_shows_a_push_with_a_link_to_its_room_and_nothing_els
     assert_eq!(other[3], json!({ "url": "/" }));
     ada.close().await;
 }
+
+/// Records every browser notification the page makes (and still makes it), and lets the
+/// test say whether the tab is hidden.
+const WATCH_NOTIFICATIONS: &str = "
+    var Real = window.Notification; window.__notes = []; window.__hidden = false;
+    function Recorded(title, options) { window.__notes.push([title, options.body]); return new Real(title, options); }
+    Recorded.permission = Real.permission;
+    Recorded.requestPermission = function () { return Real.requestPermission(); };
+    window.Notification = Recorded;
+    Object.defineProperty(document, 'hidden', { configurable: true, get: function () { return window.__hidden; } });
+    return Real.permission;";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_notifications_come_only_while_hidden_and_as_each_rooms_level_asks() {
+    let app = spawn_app().await;
+    let ada = Browser::launch().await;
+    ada.sign_up(&app.address, "ada").await;
+    ada.wait_for_attr("#connection-status", "data-connected", "true")
+        .await;
+    // Permission as a click in Settings would have given it.
+    ada.devtools(
+        "Browser.grantPermissions",
+        json!({ "origin": app.address, "permissions": ["notifications"] }),
+    )
+    .await
+    .expect("permission");
+    assert_eq!(ada.js(WATCH_NOTIFICATIONS, vec![]).await, json!("granted"));
+    let bram = app.signed_up("bram").await;
+    let mut public = bram.json_socket("public-chat").await;
+    // Messages reach Ada's page in the order sent: one that should not notify, sent
+    // before one that should, shows as absent from the list the later one completes.
+    let send = async |socket: &mut crate::helpers::Socket, body: &str| {
+        socket.send_json(json!({ "body": body })).await;
+        socket.next_containing(body).await;
+    };
+
+    // Looking at the page: a mention shows there and nowhere else.
+    send(&mut public, "@ada seen in place").await;
+    ada.wait_js(
+        "the mention shows",
+        "return document.getElementById('messages').textContent.indexOf('seen in place') >= 0;",
+        vec![],
+    )
+    .await;
+    // Hidden: a plain message is below the default level; a mention and a DM notify.
+    ada.js("window.__hidden = true; return true;", vec![]).await;
+    send(&mut public, "just chatting").await;
+    send(&mut public, "@ada tea?").await;
+    let notes = ada
+        .wait_js(
+            "the mention notifies",
+            "return window.__notes.length >= 1 ? window.__notes : null;",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        notes,
+        json!([["bram mentioned you", "in Public chat: @ada tea?"]])
+    );
+    let dm = bram.get("/chat/dm/ada/").await;
+    let room = dm.headers()["location"]
+        .to_str()
+        .expect("location")
+        .trim_start_matches("/chat/room/")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut private = bram.json_socket(&room).await;
+    private.send_json(json!({ "body": "psst" })).await;
+    private.next_containing("psst").await;
+    let notes = ada
+        .wait_js(
+            "the DM notifies",
+            "return window.__notes.length >= 2 ? window.__notes : null;",
+            vec![],
+        )
+        .await;
+    // Bram's first DM: a room the page did not list yet, announced once it is.
+    assert_eq!(notes[1], json!(["bram", "sent you a message"]));
+    assert_eq!(notes.as_array().expect("list").len(), 2, "{notes}");
+
+    // The public room set to everything from its bell: plain messages notify too.
+    ada.click("#notify-menu > summary").await;
+    ada.click(r#"#notify-menu input[value="everything"]"#).await;
+    ada.wait_for_attr("#notify-menu", "data-level", "everything")
+        .await;
+    send(&mut public, "plain words").await;
+    let notes = ada
+        .wait_js(
+            "the plain message notifies",
+            "return window.__notes.length >= 3 ? window.__notes : null;",
+            vec![],
+        )
+        .await;
+    assert_eq!(notes[2], json!(["bram", "in Public chat: plain words"]));
+    ada.close().await;
+}
