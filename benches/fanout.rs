@@ -15,16 +15,17 @@
 // unwrap/expect do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use reqwest::cookie::{CookieStore, Jar};
+use reqwest::cookie::CookieStore;
 use tokio::net::TcpStream;
 use tokio::sync::{Semaphore, watch};
 use tokio_tungstenite::tungstenite::Message;
@@ -32,9 +33,10 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use support::{Account, CpuMeter, Server, env_or, percentile, rss_kib, shell, start_server};
+
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-const PASSWORD: &str = "a quiet ember 42 bench";
 const PUBLIC_ROOM: &str = "public-chat";
 /// Marker that starts every benchmark body: `fb|<scenario>|<sender>|<seq>|<sent µs>`.
 const MARK: &str = "fb|";
@@ -78,15 +80,6 @@ struct Config {
     d_secs: u64,
 }
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    match std::env::var(name) {
-        Ok(v) => v
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v:?} does not parse")),
-        Err(_) => default,
-    }
-}
-
 impl Config {
     fn from_env() -> Self {
         let quick = std::env::var("FANOUT_QUICK").is_ok_and(|v| v != "0" && !v.is_empty());
@@ -121,265 +114,36 @@ impl Config {
 // ---------------------------------------------------------------------------------------
 // The server process
 
-struct Server {
-    child: Child,
-    pid: u32,
-    base: String,
-    data_dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server(pin: bool) -> Server {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let bin = env!("CARGO_BIN_EXE_hearth");
-    let mut cmd = if pin {
-        let mut c = Command::new("taskset");
-        c.args(["-c", "0", bin]);
-        c
-    } else {
-        Command::new(bin)
-    };
-    let huge = "1000000000";
-    cmd.current_dir(data_dir.path())
-        .env_remove("SECRET_KEY")
-        .env_remove("ENCRYPT_KEY")
-        .env_remove("DEBUG")
-        .env("RUST_LOG", "warn")
-        .env("HEARTH_SERVER__PORT", "0")
-        .env("HEARTH_DATA__DIR", data_dir.path())
-        .env("HEARTH_LIMITS__SIGNUP_PER_MINUTE", huge)
-        .env("HEARTH_LIMITS__LOGIN_PER_MINUTE", huge)
-        .env("HEARTH_LIMITS__WS_MESSAGES_PER_SECOND", huge)
-        .env("HEARTH_LIMITS__WS_MESSAGE_BURST", huge)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    let mut child = cmd.spawn().expect("hearth starts");
-    let pid = child.id();
-    let stdout = child.stdout.take().expect("stdout");
-    let mut reader = BufReader::new(stdout);
-    let mut line = String::new();
-    let mut url = None;
-    while reader.read_line(&mut line).expect("server stdout") > 0 {
-        if let Some(rest) = line.trim().strip_prefix("Hearth is listening on ") {
-            url = Some(rest.to_owned());
-            break;
-        }
-        line.clear();
-    }
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        while reader.read_line(&mut sink).unwrap_or(0) > 0 {
-            sink.clear();
-        }
-    });
-    let base = url.expect("the server printed its URL");
-    Server {
-        child,
-        pid,
-        base,
-        data_dir,
-    }
-}
-
-/// utime + stime of `pid`, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc stat");
-    let after = &stat[stat.rfind(')').expect("comm") + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // After the comm: field 3 is index 0, so utime (14) is 11 and stime (15) is 12.
-    fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime")
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .expect("VmRSS")
-}
-
-fn shell(cmd: &str) -> Option<String> {
-    let out = Command::new("sh").args(["-c", cmd]).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-struct CpuMeter {
-    pid: u32,
-    ticks: u64,
-    own_ticks: u64,
-    hz: f64,
-    at: Instant,
-}
-
-impl CpuMeter {
-    fn start(pid: u32, hz: f64) -> Self {
-        Self {
-            pid,
-            ticks: cpu_ticks(pid),
-            own_ticks: cpu_ticks(std::process::id()),
-            hz,
-            at: Instant::now(),
-        }
-    }
-    /// (server CPU seconds, wall seconds) since start; prints the load generator's own
-    /// CPU, since a saturated generator limits the figures too.
-    fn stop(&self) -> (f64, f64) {
-        let cpu = (cpu_ticks(self.pid) - self.ticks) as f64 / self.hz;
-        let wall = self.at.elapsed().as_secs_f64();
-        let own = (cpu_ticks(std::process::id()) - self.own_ticks) as f64 / self.hz;
-        println!(
-            "  load generator CPU {own:.2} s over {wall:.2} s = {:.0} % of a core",
-            100.0 * own / wall
-        );
-        (cpu, wall)
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Accounts, rooms, sockets
 
-#[derive(Clone)]
-struct Account {
-    username: String,
-    http: reqwest::Client,
-    jar: Arc<Jar>,
-    base: String,
-}
-
-impl Account {
-    fn new(base: &str, username: String) -> Self {
-        let jar = Arc::new(Jar::default());
-        let http = reqwest::Client::builder()
-            .cookie_provider(Arc::clone(&jar))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        Self {
-            username,
-            http,
-            jar,
-            base: base.to_owned(),
-        }
-    }
-
-    async fn csrf(&self, page: &str) -> String {
-        let html = self
-            .http
-            .get(format!("{}{page}", self.base))
-            .send()
-            .await
-            .expect("GET")
-            .text()
-            .await
-            .expect("body");
-        let re = regex::Regex::new(r#"name="csrf_token" value="([^"]+)""#).expect("regex");
-        re.captures(&html)
-            .map(|c| c[1].to_owned())
-            .unwrap_or_else(|| panic!("no csrf token on {page}"))
-    }
-
-    async fn post_form(
-        &self,
-        path: &str,
-        form_page: &str,
-        fields: &[(&str, &str)],
-    ) -> reqwest::Response {
-        let token = self.csrf(form_page).await;
-        let mut fields = fields.to_vec();
-        fields.push(("csrf_token", &token));
-        self.http
-            .post(format!("{}{path}", self.base))
-            .form(&fields)
-            .send()
-            .await
-            .expect("POST")
-    }
-
-    async fn signup(base: &str, username: String) -> Self {
-        let account = Self::new(base, username);
-        let name = account.username.clone();
-        let email = format!("{name}@example.org");
-        let r = account
-            .post_form(
-                "/accounts/signup/",
-                "/accounts/signup/",
-                &[
-                    ("username", &name),
-                    ("email", &email),
-                    ("password1", PASSWORD),
-                    ("password2", PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(r.status(), 303, "sign-up of {name}");
-        account
-    }
-
-    /// Creates a group and returns its room name.
-    async fn new_group(&self, title: &str) -> String {
-        let r = self
-            .post_form(
-                "/chat/new_groupchat/",
-                "/chat/new_groupchat/",
-                &[("title", title)],
-            )
-            .await;
-        assert_eq!(r.status(), 303, "group {title} is created");
-        let location = r.headers()["location"].to_str().expect("location");
-        location
-            .trim_start_matches("/chat/room/")
-            .trim_end_matches('/')
-            .to_owned()
-    }
-
-    async fn add_member(&self, room: &str, username: &str) {
-        let r = self
-            .post_form(
-                &format!("/chat/room/{room}/members/add/"),
-                &format!("/chat/room/{room}/"),
-                &[("username", username)],
-            )
-            .await;
-        assert_eq!(r.status(), 303, "{username} is added to {room}");
-    }
-
-    async fn websocket(&self, room: &str) -> Ws {
-        let query = if html_format() { "" } else { "?format=json" };
-        let url = format!(
-            "{}/ws/chatroom/{room}{query}",
-            self.base.replacen("http", "ws", 1)
-        );
-        let mut request = url.into_client_request().expect("request");
-        let cookie = self
-            .jar
-            .cookies(&self.base.parse().expect("url"))
-            .expect("logged in");
-        request.headers_mut().insert("Cookie", cookie);
-        request
-            .headers_mut()
-            .insert("Origin", HeaderValue::from_str(&self.base).expect("origin"));
-        let mut attempt = 0;
-        loop {
-            match tokio_tungstenite::connect_async_with_config(request.clone(), None, true).await {
-                Ok((ws, _)) => return ws,
-                Err(e) if attempt < 5 => {
-                    attempt += 1;
-                    eprintln!("  websocket connect failed ({e}); retrying");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("websocket to {room}: {e}"),
+/// The room's socket for `account`: JSON events unless `FANOUT_FORMAT=html`.
+async fn websocket(account: &Account, room: &str) -> Ws {
+    let query = if html_format() { "" } else { "?format=json" };
+    let url = format!(
+        "{}/ws/chatroom/{room}{query}",
+        account.base.replacen("http", "ws", 1)
+    );
+    let mut request = url.into_client_request().expect("request");
+    let cookie = account
+        .jar
+        .cookies(&account.base.parse().expect("url"))
+        .expect("logged in");
+    request.headers_mut().insert("Cookie", cookie);
+    request.headers_mut().insert(
+        "Origin",
+        HeaderValue::from_str(&account.base).expect("origin"),
+    );
+    let mut attempt = 0;
+    loop {
+        match tokio_tungstenite::connect_async_with_config(request.clone(), None, true).await {
+            Ok((ws, _)) => return ws,
+            Err(e) if attempt < 5 => {
+                attempt += 1;
+                eprintln!("  websocket connect failed ({e}); retrying");
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
+            Err(e) => panic!("websocket to {room}: {e}"),
         }
     }
 }
@@ -387,7 +151,7 @@ impl Account {
 /// Opens one socket per (account, room) pair, `parallel` handshakes at a time.
 async fn open_all(pairs: Vec<(Account, String)>, parallel: usize) -> Vec<Ws> {
     let mut sockets: Vec<(usize, Ws)> = stream::iter(pairs.into_iter().enumerate())
-        .map(|(i, (account, room))| async move { (i, account.websocket(&room).await) })
+        .map(|(i, (account, room))| async move { (i, websocket(&account, &room).await) })
         .buffer_unordered(parallel)
         .collect()
         .await;
@@ -467,14 +231,6 @@ async fn receive(
         }
     }
     (seen, rx)
-}
-
-fn percentile(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i] as f64 / 1000.0
 }
 
 // ---------------------------------------------------------------------------------------

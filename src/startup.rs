@@ -18,6 +18,7 @@ use crate::domain::{NewRoom, RoomKind, RoomName};
 use crate::frontend::api::ApiState;
 use crate::frontend::api::cors::api_cors;
 use crate::frontend::api::error as api_error;
+use crate::frontend::assets;
 use crate::frontend::auth::csrf;
 use crate::frontend::auth::remember;
 use crate::frontend::auth::session_store::StorageSessionStore;
@@ -202,6 +203,7 @@ impl Application {
                 .wrap(from_fn(remember::mark))
                 .wrap(sessions)
                 .wrap(from_fn(remember::strip))
+                .wrap(from_fn(assets::serve_early))
                 .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
                 .wrap(Compress::default())
                 .wrap(default_headers())

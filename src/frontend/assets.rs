@@ -1,7 +1,10 @@
 //! `/static/...`: CSS, JS and images embedded in the binary, and the emoji picker's data
 //! built from the `emojis` crate, so no page loads anything from another host.
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, CacheControl, CacheDirective, ContentType};
+use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use rust_embed::RustEmbed;
@@ -23,6 +26,10 @@ pub async fn asset_get(
     request: actix_web::HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let file = AssetFiles::get(&path).ok_or(AppError::NotFound)?;
+    Ok(file_response(&request, file))
+}
+
+fn file_response(request: &actix_web::HttpRequest, file: rust_embed::EmbeddedFile) -> HttpResponse {
     let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..12]));
     let mime = file.metadata.mimetype();
     let content_type = if mime.starts_with("text/") || mime.contains("javascript") {
@@ -31,7 +38,40 @@ pub async fn asset_get(
         mime.to_owned()
     };
     let content_type = content_type.parse().unwrap_or(mime_octet());
-    Ok(cached(&request, etag, content_type, file.data.into_owned()))
+    // A release build holds the bytes in the binary: hand them out without a copy.
+    let body = match file.data {
+        std::borrow::Cow::Borrowed(bytes) => Bytes::from_static(bytes),
+        std::borrow::Cow::Owned(bytes) => Bytes::from(bytes),
+    };
+    cached(request, etag, content_type, body)
+}
+
+/// The embedded file a `GET` for `path` names, if any: `/static/…`, and the two that live
+/// at the root (`/sw.js`, `/manifest.webmanifest`).
+fn embedded(path: &str) -> Option<rust_embed::EmbeddedFile> {
+    let name = match path {
+        "/sw.js" => "js/sw.js",
+        "/manifest.webmanifest" => "manifest.webmanifest",
+        other => other.strip_prefix("/static/")?,
+    };
+    AssetFiles::get(name)
+}
+
+/// Answers `GET`s for embedded files before the session layers run. An asset is the same
+/// for everyone, and loading the session a browser's cookie names would cost a database
+/// round trip per file. Anything else (other methods, a path that names no file, the
+/// emoji data) goes on to the routes as before.
+pub async fn serve_early(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if request.method() == actix_web::http::Method::GET
+        && let Some(file) = embedded(request.path())
+    {
+        let response = file_response(request.request(), file);
+        return Ok(request.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(request).await?.map_into_left_body())
 }
 
 /// `GET /sw.js`: the service worker, at the root so that its scope is the whole site.

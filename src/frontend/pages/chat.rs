@@ -103,8 +103,15 @@ async fn render_room(
     } else {
         level
     };
+    // Marking read is a write: done on the request only when something was unread, so
+    // the count the next page reads is right. The public room keeps no counts; its mark
+    // only cancels missed-message mail, so it goes with the sockets' batched marks.
     if let Some(newest) = recent.first() {
-        state.storage.mark_read(room.id, user.id, newest.id).await?;
+        if room.kind == RoomKind::Public {
+            state.chat.mark_read(room.id, user.id, newest.id);
+        } else if unread > 0 {
+            state.storage.mark_read(room.id, user.id, newest.id).await?;
+        }
     }
     let first_new = first_unread(&recent, user, unread);
     let messages = state.chat.open_all(recent.iter().rev());

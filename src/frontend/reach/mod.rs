@@ -143,15 +143,23 @@ struct Worker {
 async fn run(worker: Arc<Worker>, incoming: Arc<tokio::sync::Mutex<mpsc::Receiver<Missed>>>) {
     let mut incoming = incoming.lock().await;
     while let Some(missed) = incoming.recv().await {
-        let mut noted = Vec::with_capacity(missed.to.len());
+        let mut wanted = Vec::with_capacity(missed.to.len());
         for (user, why) in &missed.to {
             if worker.wants(&missed, *user, *why).await {
-                noted.push((*user, missed.room.id, missed.message));
-                worker.push_to(&missed, *user, *why).await;
+                wanted.push((*user, *why));
             }
         }
+        // Noted before any push is waited for, so a read mark that comes soon after
+        // finds the note to cancel.
+        let noted = wanted
+            .iter()
+            .map(|(user, _)| (*user, missed.room.id, missed.message))
+            .collect();
         if let Err(error) = worker.storage.note_missed(noted).await {
             tracing::warn!(%error, "missed messages not noted for mail");
+        }
+        for (user, why) in wanted {
+            worker.push_to(&missed, user, why).await;
         }
     }
 }

@@ -59,6 +59,17 @@ impl SqlStorage {
             .await
             // A person or message gone meanwhile fails its foreign key: nothing to note.
             .map_err(|error| write_error(error, |_| Conflict::Member))?;
+        // A read mark that passed a message before it was noted has nothing left to
+        // cancel: what it already covers is dropped here.
+        self.db
+            .execute_unprepared(
+                "DELETE FROM missed_mail WHERE EXISTS (SELECT 1 FROM memberships \
+                 WHERE memberships.room_id = missed_mail.room_id \
+                 AND memberships.user_id = missed_mail.user_id \
+                 AND memberships.last_read >= missed_mail.message_id)",
+            )
+            .await
+            .map_err(internal)?;
         Ok(())
     }
 
