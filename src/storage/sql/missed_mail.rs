@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set, Statement};
 
-use super::entities::{mail_preferences, messages, missed_mail};
+use super::entities::{mail_preferences, memberships, messages, missed_mail};
 use super::{SqlStorage, internal, write_error};
 use crate::domain::{MailPreferences, MessageId, RoomId, UserId};
 use crate::storage::{Conflict, StorageResult};
@@ -42,6 +42,9 @@ impl SqlStorage {
         if missed.is_empty() {
             return Ok(());
         }
+        let mut people: Vec<i64> = missed.iter().map(|(user, _, _)| user.0).collect();
+        people.sort_unstable();
+        people.dedup();
         let rows = missed
             .into_iter()
             .map(|(user, room, message)| missed_mail::ActiveModel {
@@ -60,14 +63,29 @@ impl SqlStorage {
             // A person or message gone meanwhile fails its foreign key: nothing to note.
             .map_err(|error| write_error(error, |_| Conflict::Member))?;
         // A read mark that passed a message before it was noted has nothing left to
-        // cancel: what it already covers is dropped here.
-        self.db
-            .execute_unprepared(
-                "DELETE FROM missed_mail WHERE EXISTS (SELECT 1 FROM memberships \
-                 WHERE memberships.room_id = missed_mail.room_id \
-                 AND memberships.user_id = missed_mail.user_id \
-                 AND memberships.last_read >= missed_mail.message_id)",
+        // cancel: what it already covers is dropped here, for the people just noted.
+        let passed = Query::select()
+            .expr(Expr::val(1))
+            .from(memberships::Entity)
+            .and_where(
+                Expr::col((memberships::Entity, memberships::Column::RoomId))
+                    .equals((missed_mail::Entity, missed_mail::Column::RoomId)),
             )
+            .and_where(
+                Expr::col((memberships::Entity, memberships::Column::UserId))
+                    .equals((missed_mail::Entity, missed_mail::Column::UserId)),
+            )
+            .and_where(
+                Expr::col((memberships::Entity, memberships::Column::LastRead)).gte(Expr::col((
+                    missed_mail::Entity,
+                    missed_mail::Column::MessageId,
+                ))),
+            )
+            .to_owned();
+        missed_mail::Entity::delete_many()
+            .filter(missed_mail::Column::UserId.is_in(people))
+            .filter(Expr::exists(passed))
+            .exec(&self.db)
             .await
             .map_err(internal)?;
         Ok(())

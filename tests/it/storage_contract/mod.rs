@@ -83,6 +83,7 @@ contracts! {
     & notifications::levels_are_set_replaced_and_reset_to_the_default,
     & notifications::push_devices_are_kept_per_endpoint_listed_and_removed_by_their_owner,
     & notifications::missed_messages_are_noted_until_read_or_forgotten,
+    & notifications::a_message_already_read_in_a_group_is_not_noted,
     & notifications::mail_preferences_default_on_without_words_and_keep_the_last_mail,
     & users::accounts_change_and_are_deleted_with_what_they_leave,
     & users::several_accounts_are_found_by_username_at_once,

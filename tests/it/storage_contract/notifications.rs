@@ -255,3 +255,39 @@ pub async fn mail_preferences_default_on_without_words_and_keep_the_last_mail(
         Err(StorageError::NotFound)
     ));
 }
+
+pub async fn a_message_already_read_in_a_group_is_not_noted(storage: &dyn Storage) {
+    let ann = storage.create_user(new_user("ann")).await.expect("ann");
+    let bob = storage.create_user(new_user("bob")).await.expect("bob");
+    let club = storage
+        .create_group(
+            NewRoom {
+                name: RoomName::parse("club-n1").expect("name"),
+                title: "Club".into(),
+                kind: RoomKind::Group,
+                admin: Some(ann.id),
+            },
+            vec![ann.id, bob.id],
+        )
+        .await
+        .expect("group");
+    let mut ids = Vec::new();
+    for new in sealed_messages(club.id, ann.id, "g", 2) {
+        ids.push(storage.append_message(new).await.expect("message").id);
+    }
+    // Bob's socket marked the first read before the note for it was taken.
+    storage
+        .mark_read(club.id, bob.id, ids[0])
+        .await
+        .expect("read");
+    storage
+        .note_missed(vec![(bob.id, club.id, ids[0]), (bob.id, club.id, ids[1])])
+        .await
+        .expect("noted");
+    let now = Utc::now() + chrono::Duration::seconds(1);
+    assert_eq!(
+        storage.missed_before(now, 100).await.expect("due"),
+        vec![(bob.id, club.id, ids[1])],
+        "only the unread one is kept"
+    );
+}
