@@ -139,6 +139,17 @@ async fn chromium_finds_the_manifest_and_registers_the_worker_with_its_offline_p
     let offline = offline.as_str().expect("text");
     assert!(offline.contains("You are offline"));
     assert!(offline.contains(r#"data-me="""#) && offline.contains(r#""X-CSRF-Token": """#));
+    for (width, height) in [(390, 844), (1280, 900)] {
+        for theme in ["light", "dark"] {
+            ada.open_as(&app.address, "/offline/", width, height, theme)
+                .await;
+            ada.wait_for_selector("[data-testid=offline] a[href='/chat/']")
+                .await;
+            ada.screenshot_as(&format!("offline-{width}-{theme}")).await;
+            ada.assert_fits_cleanly(&format!("the offline page, {width} px, {theme}"))
+                .await;
+        }
+    }
     ada.close().await;
 }
 
