@@ -18,7 +18,6 @@
 mod support;
 
 use std::collections::{HashMap, HashSet};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -33,7 +32,10 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use support::{Account, CpuMeter, Server, env_or, percentile, rss_kib, shell, start_server};
+use support::{
+    Account, CpuMeter, Server, clock_ticks, env_or, percentile, place_load_generator, rss_kib,
+    shell, start_server,
+};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -704,11 +706,7 @@ async fn count_present(server: &Server, ids: &[i64]) -> u64 {
 fn main() {
     let config = Config::from_env();
     EPOCH.get_or_init(Instant::now);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let pin = cores >= 2 && shell("command -v taskset").is_some_and(|s| !s.is_empty());
-    let hz: f64 = shell("getconf CLK_TCK")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100.0);
+    let hz = clock_ticks();
     let fd_limit: usize = shell("ulimit -n")
         .and_then(|s| s.parse().ok())
         .unwrap_or(1024);
@@ -721,42 +719,15 @@ fn main() {
             ""
         }
     );
-    let client_threads = if pin {
-        // The load generator takes every core but the server's.
-        let others = if cores == 2 {
-            "1".to_owned()
-        } else {
-            format!("1-{}", cores - 1)
-        };
-        let me = std::process::id().to_string();
-        let ok = Command::new("taskset")
-            .args(["-a", "-p", "-c", &others, &me])
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        println!(
-            "  server pinned to CPU 0 (taskset); load generator {} CPU {others}; {cores} cores",
-            if ok {
-                "pinned to"
-            } else {
-                "NOT pinned (taskset failed), would be"
-            }
-        );
-        cores - 1
-    } else {
-        println!(
-            "  no pinning (taskset missing or 1 core): server and load generator share {cores} core(s)"
-        );
-        cores
-    };
+    let placement = place_load_generator();
     println!("  clock ticks/s {hz} (getconf CLK_TCK, 100 if unknown); fd limit {fd_limit}");
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(client_threads.max(1))
+        .worker_threads(placement.client_threads.max(1))
         .enable_all()
         .build()
         .expect("runtime");
-    let server = start_server(pin);
+    let server = start_server(placement.pin);
     println!("  server {} (pid {})", server.base, server.pid);
     runtime.block_on(run(config, &server, hz, fd_limit));
     drop(server);

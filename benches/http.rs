@@ -13,7 +13,6 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -23,7 +22,10 @@ use serde_json::{Value as Json, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use support::{Account, CpuMeter, PASSWORD, Server, env_or, percentile, shell, start_server_with};
+use support::{
+    Account, CpuMeter, PASSWORD, Server, clock_ticks, env_or, percentile, place_load_generator,
+    start_server_with,
+};
 
 /// Messages in the full room, as the room page shows by default.
 const ROOM_MESSAGES: usize = 30;
@@ -389,42 +391,12 @@ async fn run(config: Config, server: &Server, hz: f64) {
 
 fn main() {
     let config = Config::from_env();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let pin = cores >= 2 && shell("command -v taskset").is_some_and(|s| !s.is_empty());
-    let hz: f64 = shell("getconf CLK_TCK")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100.0);
+    let hz = clock_ticks();
     println!("http benchmark (release server, its own process)");
-    let threads = if pin {
-        let others = if cores == 2 {
-            "1".to_owned()
-        } else {
-            format!("1-{}", cores - 1)
-        };
-        let me = std::process::id().to_string();
-        let ok = Command::new("taskset")
-            .args(["-a", "-p", "-c", &others, &me])
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        println!(
-            "  server pinned to CPU 0; load generator {} CPU {others}",
-            if ok {
-                "pinned to"
-            } else {
-                "NOT pinned (taskset failed), would be on"
-            }
-        );
-        cores - 1
-    } else {
-        println!(
-            "  no pinning (taskset missing or 1 core): server and load generator share {cores} core(s)"
-        );
-        cores
-    };
+    let placement = place_load_generator();
     let huge = "1000000000";
     let server = start_server_with(
-        pin,
+        placement.pin,
         &[
             ("HEARTH_API__ACCESS_MINUTES", "120"),
             ("HEARTH_API__REQUESTS_PER_MINUTE", huge),
@@ -433,7 +405,7 @@ fn main() {
     );
     println!("  server {} (pid {})", server.base, server.pid);
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads.max(1))
+        .worker_threads(placement.client_threads.max(1))
         .enable_all()
         .build()
         .expect("runtime");

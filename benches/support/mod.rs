@@ -269,3 +269,57 @@ pub fn percentile(sorted: &[u32], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i] as f64 / 1000.0
 }
+
+/// How the server and the load generator share the machine.
+pub struct Placement {
+    /// Whether the server is to be pinned to CPU 0.
+    pub pin: bool,
+    /// Threads the load generator may use.
+    pub client_threads: usize,
+}
+
+/// Pins this process (the load generator) to every core but CPU 0, which the server gets,
+/// when there are two cores or more and `taskset` is there; says what it did.
+pub fn place_load_generator() -> Placement {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pin = cores >= 2 && shell("command -v taskset").is_some_and(|s| !s.is_empty());
+    if !pin {
+        println!(
+            "  no pinning (taskset missing or 1 core): server and load generator share {cores} core(s)"
+        );
+        return Placement {
+            pin,
+            client_threads: cores,
+        };
+    }
+    let others = if cores == 2 {
+        "1".to_owned()
+    } else {
+        format!("1-{}", cores - 1)
+    };
+    let me = std::process::id().to_string();
+    let ok = Command::new("taskset")
+        .args(["-a", "-p", "-c", &others, &me])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    println!(
+        "  server pinned to CPU 0 (taskset); load generator {} CPU {others}; {cores} cores",
+        if ok {
+            "pinned to"
+        } else {
+            "NOT pinned (taskset failed), would be on"
+        }
+    );
+    Placement {
+        pin,
+        client_threads: cores - 1,
+    }
+}
+
+/// The kernel's clock ticks per second, for /proc CPU times.
+pub fn clock_ticks() -> f64 {
+    shell("getconf CLK_TCK")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100.0)
+}

@@ -6,7 +6,7 @@ use serde_json::{Value as Json, json};
 
 use crate::helpers::browser::Browser;
 use crate::helpers::push::Device;
-use crate::helpers::rooms::group_with;
+use crate::helpers::rooms::{dm_room, group_with};
 use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,6 +237,17 @@ async fn push_devices_are_listed_and_removed_in_settings_and_nothing_is_asked_on
     ada.close().await;
 }
 
+/// Notification permission for `origin`, as a click in Settings would have given it.
+async fn allow_notifications(browser: &Browser, origin: &str) {
+    browser
+        .devtools(
+            "Browser.grantPermissions",
+            json!({ "origin": origin, "permissions": ["notifications"] }),
+        )
+        .await
+        .expect("permission");
+}
+
 /// The notifications the service worker is showing, as [title, body, tag, data].
 const SHOWN: &str = "if (!window.__shown) { window.__shown = 'waiting'; \
        navigator.serviceWorker.ready.then(function (r) { return r.getNotifications(); }) \
@@ -259,12 +270,7 @@ async fn the_service_worker_shows_a_push_with_a_link_to_its_room_and_nothing_els
     .await;
     // What a push service hands the worker, decrypted: DevTools stands in for FCM here
     // (Chromium's own subscription goes to Google, which this machine cannot reach).
-    ada.devtools(
-        "Browser.grantPermissions",
-        json!({ "origin": app.address, "permissions": ["notifications"] }),
-    )
-    .await
-    .expect("permission");
+    allow_notifications(&ada, &app.address).await;
     ada.devtools("ServiceWorker.enable", json!({}))
         .await
         .expect("enable");
@@ -345,13 +351,7 @@ async fn browser_notifications_come_only_while_hidden_and_as_each_rooms_level_as
     ada.sign_up(&app.address, "ada").await;
     ada.wait_for_attr("#connection-status", "data-connected", "true")
         .await;
-    // Permission as a click in Settings would have given it.
-    ada.devtools(
-        "Browser.grantPermissions",
-        json!({ "origin": app.address, "permissions": ["notifications"] }),
-    )
-    .await
-    .expect("permission");
+    allow_notifications(&ada, &app.address).await;
     assert_eq!(ada.js(WATCH_NOTIFICATIONS, vec![]).await, json!("granted"));
     let bram = app.signed_up("bram").await;
     let mut public = bram.json_socket("public-chat").await;
@@ -385,13 +385,7 @@ async fn browser_notifications_come_only_while_hidden_and_as_each_rooms_level_as
         notes,
         json!([["bram mentioned you", "in Public chat: @ada tea?"]])
     );
-    let dm = bram.get("/chat/dm/ada/").await;
-    let room = dm.headers()["location"]
-        .to_str()
-        .expect("location")
-        .trim_start_matches("/chat/room/")
-        .trim_end_matches('/')
-        .to_owned();
+    let room = dm_room(&bram, "ada").await;
     let mut private = bram.json_socket(&room).await;
     private.send_json(json!({ "body": "psst" })).await;
     private.next_containing("psst").await;

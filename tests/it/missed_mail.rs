@@ -5,31 +5,13 @@
 
 use std::time::Duration;
 
-use serde_json::json;
-
 use crate::helpers::mail::{outbox_mail, outbox_mails, outbox_now};
-use crate::helpers::{Client, TestApp, eventually, spawn_app, spawn_app_with};
+use crate::helpers::rooms::{dm_room, say};
+use crate::helpers::{TestApp, eventually, spawn_app, spawn_app_with};
 
 /// Mail as soon as something is noted (checked every second).
 async fn app_mailing_at_once() -> TestApp {
     spawn_app_with(|settings| settings.notifications.email_after_minutes = 0).await
-}
-
-async fn say(client: &Client, room: &str, body: &str) {
-    let mut socket = client.json_socket(room).await;
-    socket.send_json(json!({ "body": body })).await;
-    socket.next_containing(body).await;
-}
-
-async fn dm_room(from: &Client, to: &str) -> String {
-    let response = from.get(&format!("/chat/dm/{to}/")).await;
-    let path = response.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    path.trim_start_matches("/chat/room/")
-        .trim_end_matches('/')
-        .to_owned()
 }
 
 const SUBJECT_ONE: &str = "Subject: You have an unread message on Hearth";

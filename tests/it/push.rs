@@ -11,6 +11,7 @@ use serde_json::{Value as Json, json};
 use web_push_native::jwt_simple::prelude::*;
 
 use crate::helpers::push::{Answer, Device, PushService};
+use crate::helpers::rooms::{dm_room, say};
 use crate::helpers::{Client, TestApp, spawn_app_with};
 
 async fn app_pushing_to(service: &PushService) -> TestApp {
@@ -42,23 +43,6 @@ async fn page_key(client: &Client) -> String {
     let page = client.get_text("/accounts/settings/").await;
     let re = regex::Regex::new(r#"data-push-key="([A-Za-z0-9_-]+)""#).expect("regex");
     re.captures(&page).expect("a push key on the page")[1].to_owned()
-}
-
-async fn say(client: &Client, room: &str, body: &str) {
-    let mut socket = client.json_socket(room).await;
-    socket.send_json(json!({ "body": body })).await;
-    socket.next_containing(body).await;
-}
-
-async fn dm_room(from: &Client, to: &str) -> String {
-    let response = from.get(&format!("/chat/dm/{to}/")).await;
-    let path = response.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    path.trim_start_matches("/chat/room/")
-        .trim_end_matches('/')
-        .to_owned()
 }
 
 #[tokio::test]
@@ -277,6 +261,17 @@ async fn malformed_or_foreign_subscriptions_are_refused_and_store_nothing() {
         .await
         .expect("POST");
     assert_eq!(response.status(), 400, "not JSON");
+    let token = ada.csrf_token("/accounts/settings/").await;
+    let huge = json!({ "endpoint": format!("{}/push/{}", service.origin, "a".repeat(2 << 20)), "keys": good["keys"] });
+    let response = ada
+        .http
+        .post(ada.url("/accounts/settings/push/"))
+        .header("X-CSRF-Token", token)
+        .json(&huge)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), 413, "over the body limit");
     // No CSRF token: refused; signed out: sent to log in.
     let response = ada
         .http

@@ -36,23 +36,22 @@ const WORDS: usize = 280;
 /// The unsubscribe link's token for `user`: an HMAC of their id under the server's secret,
 /// so the link needs no row and no log-in, and cannot be made for anyone else.
 pub fn unsubscribe_token(secret: &[u8], user: UserId) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap_or_else(|_| {
-        unreachable!("HMAC takes a key of any length");
-    });
-    mac.update(format!("missed-mail-unsubscribe:{}", user.0).as_bytes());
-    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    URL_SAFE_NO_PAD.encode(unsubscribe_mac(secret, user).finalize().into_bytes())
 }
 
 /// Whether `token` is `user`'s unsubscribe token, compared in constant time.
 pub fn unsubscribe_token_matches(secret: &[u8], user: UserId, token: &str) -> bool {
-    let Ok(given) = URL_SAFE_NO_PAD.decode(token) else {
-        return false;
-    };
+    URL_SAFE_NO_PAD
+        .decode(token)
+        .is_ok_and(|given| unsubscribe_mac(secret, user).verify_slice(&given).is_ok())
+}
+
+fn unsubscribe_mac(secret: &[u8], user: UserId) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap_or_else(|_| {
         unreachable!("HMAC takes a key of any length");
     });
     mac.update(format!("missed-mail-unsubscribe:{}", user.0).as_bytes());
-    mac.verify_slice(&given).is_ok()
+    mac
 }
 
 /// Whether someone last mailed at `last` may be mailed at `now`.

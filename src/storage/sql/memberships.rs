@@ -16,25 +16,35 @@ use crate::storage::{Conflict, RoomSummary, StorageError, StorageResult};
 /// Read marks one statement moves (three bound values each).
 const MARKS_PER_STATEMENT: usize = 500;
 
-/// `UPDATE … FROM (VALUES …)`, which SQLite (3.33+) and PostgreSQL both read, each naming a
-/// VALUES list's columns `column1`, `column2`, …. The `<` keeps every mark monotonic.
-fn read_marks_statement(backend: DbBackend, marks: &[(RoomId, UserId, MessageId)]) -> Statement {
+/// A statement over read marks given as a `VALUES` list named `marks`, which SQLite
+/// (3.33+) and PostgreSQL both read, each naming the list's columns `column1` (room),
+/// `column2` (user) and `column3` (up to). `sql` gets the list to put in place.
+pub(super) fn marks_statement(
+    backend: DbBackend,
+    marks: &[(RoomId, UserId, MessageId)],
+    sql: impl FnOnce(&str) -> String,
+) -> Statement {
     let rows: Vec<String> = (0..marks.len())
         .map(|i| match backend {
             DbBackend::Postgres => format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3),
             _ => "(?, ?, ?)".to_owned(),
         })
         .collect();
-    let sql = format!(
-        "UPDATE memberships SET last_read = marks.column3 FROM (VALUES {}) AS marks \
-         WHERE memberships.room_id = marks.column1 AND memberships.user_id = marks.column2 \
-         AND memberships.last_read < marks.column3",
-        rows.join(", ")
-    );
     let values = marks
         .iter()
         .flat_map(|(room, user, up_to)| [room.0.into(), user.0.into(), up_to.0.into()]);
-    Statement::from_sql_and_values(backend, sql, values)
+    Statement::from_sql_and_values(backend, sql(&rows.join(", ")), values)
+}
+
+/// `UPDATE … FROM (VALUES …)`; the `<` keeps every mark monotonic.
+fn read_marks_statement(backend: DbBackend, marks: &[(RoomId, UserId, MessageId)]) -> Statement {
+    marks_statement(backend, marks, |rows| {
+        format!(
+            "UPDATE memberships SET last_read = marks.column3 FROM (VALUES {rows}) AS marks \
+             WHERE memberships.room_id = marks.column1 AND memberships.user_id = marks.column2 \
+             AND memberships.last_read < marks.column3"
+        )
+    })
 }
 
 /// Inserts one membership row per user, inside the caller's transaction.
@@ -341,8 +351,7 @@ impl SqlStorage {
         up_to: MessageId,
     ) -> StorageResult<()> {
         move_read_mark(&self.db, room, user, up_to).await?;
-        self.clear_read_missed(&self.db, &[(room, user, up_to)])
-            .await
+        self.clear_read_missed(&[(room, user, up_to)]).await
     }
 
     /// Moves many read marks with one statement per `MARKS_PER_STATEMENT`: the write lock
@@ -360,7 +369,7 @@ impl SqlStorage {
                 .map_err(internal)?;
             // What was read is not mailed about. The public room has no memberships to
             // move, but its marks still count here.
-            self.clear_read_missed(&self.db, chunk).await?;
+            self.clear_read_missed(chunk).await?;
         }
         Ok(())
     }

@@ -6,32 +6,23 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set, Statement};
 
 use super::entities::{mail_preferences, memberships, messages, missed_mail};
+use super::memberships::marks_statement;
 use super::{SqlStorage, internal, write_error};
 use crate::domain::{MailPreferences, MessageId, RoomId, UserId};
 use crate::storage::{Conflict, StorageResult};
 
-/// `DELETE` of the noted messages each read mark `(room, user, up_to)` has passed, in the
-/// same `VALUES` form as the marks' own `UPDATE` (SQLite 3.33+ and PostgreSQL).
+/// `DELETE` of the noted messages each read mark `(room, user, up_to)` has passed.
 pub(super) fn read_missed_statement(
     backend: DbBackend,
     marks: &[(RoomId, UserId, MessageId)],
 ) -> Statement {
-    let rows: Vec<String> = (0..marks.len())
-        .map(|i| match backend {
-            DbBackend::Postgres => format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3),
-            _ => "(?, ?, ?)".to_owned(),
-        })
-        .collect();
-    let sql = format!(
-        "DELETE FROM missed_mail WHERE EXISTS (SELECT 1 FROM (VALUES {}) AS marks \
-         WHERE missed_mail.room_id = marks.column1 AND missed_mail.user_id = marks.column2 \
-         AND missed_mail.message_id <= marks.column3)",
-        rows.join(", ")
-    );
-    let values = marks
-        .iter()
-        .flat_map(|(room, user, up_to)| [room.0.into(), user.0.into(), up_to.0.into()]);
-    Statement::from_sql_and_values(backend, sql, values)
+    marks_statement(backend, marks, |rows| {
+        format!(
+            "DELETE FROM missed_mail WHERE EXISTS (SELECT 1 FROM (VALUES {rows}) AS marks \
+             WHERE missed_mail.room_id = marks.column1 AND missed_mail.user_id = marks.column2 \
+             AND missed_mail.message_id <= marks.column3)"
+        )
+    })
 }
 
 impl SqlStorage {
@@ -189,12 +180,14 @@ impl SqlStorage {
         Ok(())
     }
 
+    /// Forgets the noted messages that `marks` have passed: what was read is not mailed.
     pub(super) async fn clear_read_missed(
         &self,
-        db: &impl ConnectionTrait,
         marks: &[(RoomId, UserId, MessageId)],
     ) -> StorageResult<()> {
-        db.execute_raw(read_missed_statement(self.db.get_database_backend(), marks))
+        let backend = self.db.get_database_backend();
+        self.db
+            .execute_raw(read_missed_statement(backend, marks))
             .await
             .map_err(internal)?;
         Ok(())

@@ -22,6 +22,21 @@ pub fn room_name(path: &str) -> &str {
     path.trim_start_matches("/chat/room/").trim_end_matches('/')
 }
 
+/// Opens (creating when needed) the private room of `from` and `to`; returns its name.
+pub async fn dm_room(from: &Client, to: &str) -> String {
+    let response = from.get(&format!("/chat/dm/{to}/")).await;
+    let path = response.headers()["location"].to_str().expect("location");
+    room_name(path).to_owned()
+}
+
+/// `client` says `body` in `room` over a socket of its own and waits for the echo: once
+/// it returns, the message is stored and delivered.
+pub async fn say(client: &Client, room: &str, body: &str) {
+    let mut socket = client.json_socket(room).await;
+    socket.send_json(serde_json::json!({ "body": body })).await;
+    socket.next_containing(body).await;
+}
+
 /// Posts an action form of a room's settings page.
 pub async fn act(
     client: &Client,
